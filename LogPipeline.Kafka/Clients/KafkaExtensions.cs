@@ -1,0 +1,144 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Kafka;
+
+/// <summary>
+/// Kafka client registration, shaped like Aspire.Confluent.Kafka's <c>AddKafkaProducer</c> and
+/// <c>AddKafkaConsumer</c> (which need a newer librdkafka than our machines have): bootstrap servers
+/// from <c>ConnectionStrings:kafka</c>, everything else from the <c>Kafka</c> section, a health
+/// check, librdkafka logs in ILogger and librdkafka statistics as .NET metrics.
+/// </summary>
+public static class KafkaExtensions
+{
+    /// <summary>Binds and validates <see cref="KafkaOptions"/> and adds the shared pieces (metrics, health check).</summary>
+    public static IHostApplicationBuilder AddKafkaOptions(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(static s => s.ServiceType == typeof(KafkaMetrics)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddOptions<KafkaOptions>()
+            .BindConfiguration(KafkaOptions.SectionName)
+            .PostConfigure<IConfiguration>(static (options, configuration) =>
+            {
+                var connectionString = configuration.GetConnectionString(KafkaOptions.ConnectionName);
+                if (!string.IsNullOrWhiteSpace(connectionString))
+                {
+                    options.BootstrapServers = connectionString;
+                }
+            })
+            .Validate(static o => !string.IsNullOrWhiteSpace(o.BootstrapServers),
+                $"Kafka bootstrap servers are not set: give ConnectionStrings:{KafkaOptions.ConnectionName} (ConnectionStrings__{KafkaOptions.ConnectionName}=host:port) or Kafka:BootstrapServers.")
+            .Validate(static o => !string.IsNullOrWhiteSpace(o.Topics.Raw) && !string.IsNullOrWhiteSpace(o.Topics.DeadLetter),
+                "Kafka:Topics:Raw and Kafka:Topics:DeadLetter must not be empty.")
+            .Validate(static o => o.StatisticsIntervalMs >= 0, "Kafka:StatisticsIntervalMs must be 0 (off) or a positive number of milliseconds.")
+            .ValidateOnStart();
+
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<KafkaMetrics>();
+        builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", HealthStatus.Unhealthy, ["ready"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a singleton <see cref="IProducer{TKey,TValue}"/> (key: UTF-8 string, value: raw bytes).
+    /// Defaults favour no loss: acks=all and idempotence; <c>Kafka:Producer</c> overrides them.
+    /// </summary>
+    public static IHostApplicationBuilder AddKafkaProducer(this IHostApplicationBuilder builder, Action<ProducerConfig>? configure = null)
+    {
+        builder.AddKafkaOptions();
+        builder.Services.TryAddSingleton<IProducer<string?, byte[]>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            var config = new ProducerConfig
+            {
+                BootstrapServers = options.BootstrapServers,
+                Acks = Acks.All,
+                EnableIdempotence = true,
+                LingerMs = 5,
+                StatisticsIntervalMs = options.StatisticsIntervalMs,
+            };
+            Apply(config, options.Producer);
+            configure?.Invoke(config);
+
+            KafkaNative.EnsureLoaded();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Producer");
+            var metrics = sp.GetRequiredService<KafkaMetrics>();
+            return new ProducerBuilder<string?, byte[]>(config)
+                .SetLogHandler((p, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), p.Name, m.Facility, m.Message))
+                .SetErrorHandler((p, e) => KafkaLog.ClientError(logger, p.Name, e.Code, e.Reason))
+                .SetStatisticsHandler((p, json) => OnStatistics(metrics, logger, p.Name, json))
+                .Build();
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a singleton <see cref="IConsumer{TKey,TValue}"/> with manual offset commits
+    /// (enable.auto.commit=false): the application decides when a record is done.
+    /// <paramref name="configureBuilder"/> adds partition handlers and the like.
+    /// </summary>
+    public static IHostApplicationBuilder AddKafkaConsumer(
+        this IHostApplicationBuilder builder,
+        string defaultGroupId,
+        Action<ConsumerConfig>? configure = null,
+        Action<IServiceProvider, ConsumerBuilder<string?, byte[]>>? configureBuilder = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultGroupId);
+        builder.AddKafkaOptions();
+        builder.Services.TryAddSingleton<IConsumer<string?, byte[]>>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            var config = new ConsumerConfig
+            {
+                BootstrapServers = options.BootstrapServers,
+                GroupId = defaultGroupId,
+                EnableAutoCommit = false,
+                EnableAutoOffsetStore = false,
+                AutoOffsetReset = AutoOffsetReset.Earliest,
+                StatisticsIntervalMs = options.StatisticsIntervalMs,
+            };
+            Apply(config, options.Consumer);
+            configure?.Invoke(config);
+
+            KafkaNative.EnsureLoaded();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Consumer");
+            var metrics = sp.GetRequiredService<KafkaMetrics>();
+            var consumerBuilder = new ConsumerBuilder<string?, byte[]>(config)
+                .SetLogHandler((c, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), c.Name, m.Facility, m.Message))
+                .SetErrorHandler((c, e) => KafkaLog.ClientError(logger, c.Name, e.Code, e.Reason))
+                .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json));
+            configureBuilder?.Invoke(sp, consumerBuilder);
+            return consumerBuilder.Build();
+        });
+        return builder;
+    }
+
+    private static void Apply(ClientConfig config, Dictionary<string, string> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            config.Set(key, value);
+        }
+    }
+
+    private static void OnStatistics(KafkaMetrics metrics, ILogger logger, string clientName, string json)
+    {
+        try
+        {
+            metrics.Update(json);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            KafkaLog.BadStatistics(logger, clientName, ex);
+        }
+    }
+}
