@@ -1,9 +1,12 @@
+using LogPipeline.Producer;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddProducer();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-app.Run();
+return await app.RunOrExplainAsync();

@@ -1,0 +1,42 @@
+using LogPipeline.Producer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LogPipeline.Tests.Infrastructure;
+
+/// <summary>Runs the real producer host (same registration as its Program.cs) in the test process.</summary>
+public static class ProducerHost
+{
+    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
+        builder.Configuration.AddInMemoryCollection(settings);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.AddServiceDefaults();
+        builder.AddProducer();
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Waits until the producer's source is exhausted and flushed, then stops the host.</summary>
+    public static async Task RunToCompletionAsync(this WebApplication app, TimeSpan timeout)
+    {
+        await app.Services.GetRequiredService<ProducerWorker>().Completion.WaitAsync(timeout);
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+/// <summary>A wall clock stopped at one instant, so generated events are reproducible; timers and stopwatches stay real.</summary>
+public sealed class StoppedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
