@@ -1,7 +1,9 @@
+using LogPipeline.Kafka.Embedded;
 using LogPipeline.Producer;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddEmbeddedKafkaIfEnabled();
 builder.AddServiceDefaults();
 builder.AddProducer();
 

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LogPipeline.Kafka.Embedded;
+
+/// <summary>The <c>Kafka:Embedded</c> section: run an in-process cluster instead of connecting to one.</summary>
+public sealed class EmbeddedKafkaOptions
+{
+    public const string SectionName = "Kafka:Embedded";
+
+    public bool Enabled { get; set; }
+
+    /// <summary>Partitions of the raw topic: more partitions hold more, as each keeps at most 5 MiB.</summary>
+    public int RawPartitions { get; set; } = 32;
+
+    public int DeadLetterPartitions { get; set; } = 4;
+}
+
+public static partial class EmbeddedKafkaExtensions
+{
+    /// <summary>
+    /// With <c>Kafka:Embedded:Enabled=true</c>: starts an <see cref="EmbeddedKafka"/> now, creates the
+    /// configured topics and points <c>ConnectionStrings:kafka</c> at it, so every Kafka client of
+    /// this process uses it. The cluster stops when the host stops, after the other services.
+    /// Call it before anything that reads the Kafka connection string.
+    /// </summary>
+    public static IHostApplicationBuilder AddEmbeddedKafkaIfEnabled(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(EmbeddedKafkaOptions.SectionName).Get<EmbeddedKafkaOptions>() ?? new();
+        if (!options.Enabled)
+        {
+            return builder;
+        }
+
+        var topics = builder.Configuration.GetSection(KafkaOptions.SectionName).Get<KafkaOptions>()?.Topics ?? new KafkaTopics();
+        var kafka = EmbeddedKafka.Start();
+        kafka.CreateTopic(topics.Raw, options.RawPartitions);
+        kafka.CreateTopic(topics.DeadLetter, options.DeadLetterPartitions);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:" + KafkaOptions.ConnectionName] = kafka.BootstrapServers,
+        });
+
+        // Registered first, so stopped last: producers flush into a cluster that is still there.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp =>
+            new EmbeddedKafkaLifetime(kafka, options, topics, sp.GetRequiredService<ILogger<EmbeddedKafka>>())));
+        return builder;
+    }
+
+    private sealed partial class EmbeddedKafkaLifetime(
+        EmbeddedKafka kafka, EmbeddedKafkaOptions options, KafkaTopics topics, ILogger logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogStarted(logger, kafka.BootstrapServers, topics.Raw, options.RawPartitions, topics.DeadLetter, options.DeadLetterPartitions,
+                EmbeddedKafka.PartitionCapacityBytes / (1024 * 1024));
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            kafka.Dispose();
+            return Task.CompletedTask;
+        }
+
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+            Message = "Embedded Kafka (librdkafka mock cluster) at {BootstrapServers}: topics {RawTopic} ({RawPartitions} partitions) and {DeadLetterTopic} ({DeadLetterPartitions}). " +
+                      "It keeps everything in memory, loses it on exit, and keeps at most {CapacityMiB} MiB per partition (older messages are deleted silently). For local runs and tests only.")]
+        private static partial void LogStarted(ILogger logger, string bootstrapServers, string rawTopic, int rawPartitions, string deadLetterTopic, int deadLetterPartitions, long capacityMiB);
+    }
+}
