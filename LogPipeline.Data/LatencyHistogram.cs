@@ -24,10 +24,13 @@ public static class LatencyHistogram
     /// <summary>The last bin: durations above <see cref="MaxMs"/>.</summary>
     public const int OverflowBin = 505;
 
-    /// <summary>Upper bound of the last regular bin (bin <see cref="OverflowBin"/> - 1), in milliseconds.</summary>
-    public static readonly double MaxMs = MinMs * Math.Pow(Ratio, OverflowBin - 1);
+    // Computed once, so a bound is the same double in BinOf, UpperBoundOf and every process.
+    private static readonly double[] UpperBounds = Enumerable.Range(0, OverflowBin).Select(b => MinMs * Math.Pow(Ratio, b)).ToArray();
 
     private static readonly double LogRatio = Math.Log(Ratio);
+
+    /// <summary>Upper bound of the last regular bin (bin <see cref="OverflowBin"/> - 1), in milliseconds.</summary>
+    public static double MaxMs => UpperBounds[OverflowBin - 1];
 
     /// <summary>The bin that holds a duration in milliseconds.</summary>
     public static int BinOf(double ms)
@@ -62,7 +65,7 @@ public static class LatencyHistogram
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bin);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bin, OverflowBin);
-        return bin == OverflowBin ? double.PositiveInfinity : MinMs * Math.Pow(Ratio, bin);
+        return bin == OverflowBin ? double.PositiveInfinity : UpperBounds[bin];
     }
 
     /// <summary>

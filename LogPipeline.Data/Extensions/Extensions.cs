@@ -1,13 +1,18 @@
-using LogPipeline.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogPipeline.Data;
 
-/// <summary>Registration of the log store, for the processor (writer and schema owner) and the API (reader).</summary>
+/// <summary>
+/// Registration of the log store, for the processor (writer and schema owner) and the API (reader).
+/// Named LogStoreExtensions, not Extensions, so it never collides with ServiceDefaults'
+/// Microsoft.Extensions.Hosting.Extensions.
+/// </summary>
 public static class LogStoreExtensions
 {
     /// <summary>
@@ -37,7 +42,7 @@ public static class LogStoreExtensions
         builder.Services.TryAddSingleton(sp => new StoreConnectionFactory(sp.GetRequiredService<IOptions<StoreOptions>>().Value));
         builder.Services.TryAddSingleton(sp => new SchemaMigrator(
             sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider,
-            sp.GetRequiredService<Logging.ILogger<SchemaMigrator>>()));
+            sp.GetRequiredService<ILogger<SchemaMigrator>>()));
 
         builder.Services.AddDbContextPool<LogStoreContext>((sp, options) =>
             ConfigureContext(options, sp.GetRequiredService<IOptions<StoreOptions>>().Value));
