@@ -31,7 +31,7 @@ public sealed class SchemaAgreementTests(MariaDbServer mariaDb) : IDisposable
         await new SchemaMigrator(StoreProvider.MariaDb).MigrateAsync(connection);
 
         var columns = await QueryAsync(connection,
-            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, IS_NULLABLE, DATETIME_PRECISION FROM information_schema.COLUMNS " +
+            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, IS_NULLABLE, DATETIME_PRECISION, COLUMN_TYPE FROM information_schema.COLUMNS " +
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'schema_migrations' ORDER BY TABLE_NAME, ORDINAL_POSITION");
         var statistics = await QueryAsync(connection,
             "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS " +
@@ -51,6 +51,13 @@ public sealed class SchemaAgreementTests(MariaDbServer mariaDb) : IDisposable
                 if (length is not null)
                 {
                     Assert.True(length == Convert.ToInt32(row[3], CultureInfo.InvariantCulture), $"{where}: length {row[3]}, EF max length {length}");
+                }
+
+                // byte is unsigned (0..255, as Pomelo maps it); short, int and long are signed.
+                if (column.ClrType == typeof(byte) || column.ClrType == typeof(short) || column.ClrType == typeof(int) || column.ClrType == typeof(long))
+                {
+                    var unsigned = Text(row[6]).Contains("unsigned", StringComparison.Ordinal);
+                    Assert.True(unsigned == (column.ClrType == typeof(byte)), $"{where}: column type {row[6]} for {column.ClrType.Name}");
                 }
 
                 if (column.ClrType == typeof(DateTime))
