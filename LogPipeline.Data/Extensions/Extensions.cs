@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Data;
+
+/// <summary>
+/// Registration of the log store, for the processor (writer and schema owner) and the API (reader).
+/// Named LogStoreExtensions, not Extensions, so it never collides with ServiceDefaults'
+/// Microsoft.Extensions.Hosting.Extensions.
+/// </summary>
+public static class LogStoreExtensions
+{
+    /// <summary>
+    /// Registers <see cref="StoreOptions"/> (section <c>Store</c>, connection string
+    /// <c>ConnectionStrings:logsdb</c>), the <see cref="StoreConnectionFactory"/>, a
+    /// <see cref="SchemaMigrator"/> and a pooled <see cref="LogStoreContext"/>.
+    /// </summary>
+    /// <remarks>
+    /// The EF context for MariaDB needs Pomelo, which only the full build flavour has; in the offline
+    /// flavour resolving the context with <c>Store:Provider=MariaDb</c> throws, while raw ADO.NET
+    /// through the connection factory (migrations, writers) still works.
+    /// </remarks>
+    public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.AddOptions<StoreOptions>()
+            .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
+            .PostConfigure(o =>
+            {
+                if (string.IsNullOrWhiteSpace(o.ConnectionString))
+                {
+                    o.ConnectionString = builder.Configuration.GetConnectionString(StoreOptions.ConnectionName);
+                }
+            });
+
+        builder.Services.TryAddSingleton(sp => new StoreConnectionFactory(sp.GetRequiredService<IOptions<StoreOptions>>().Value));
+        builder.Services.TryAddSingleton(sp => new SchemaMigrator(
+            sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider,
+            sp.GetRequiredService<ILogger<SchemaMigrator>>()));
+
+        builder.Services.AddDbContextPool<LogStoreContext>((sp, options) =>
+            ConfigureContext(options, sp.GetRequiredService<IOptions<StoreOptions>>().Value));
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes this service the schema owner: a hosted service applies pending migrations at startup,
+    /// before the hosted services registered after it start. Call it in one service only (the processor).
+    /// </summary>
+    public static IHostApplicationBuilder AddLogStoreMigrations(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddHostedService<SchemaMigrationService>();
+        return builder;
+    }
+
+    /// <summary>
+    /// For services that read or write but do not own the schema (the API): at startup, waits up to
+    /// <see cref="StoreOptions.SchemaWaitTimeout"/> for the owner to bring the schema to this build's
+    /// version, then fails with a message that says so.
+    /// </summary>
+    public static IHostApplicationBuilder AddLogStoreSchemaCheck(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<SchemaVersionCheckService>();
+        return builder;
+    }
+
+    /// <summary>Sets up EF Core for the configured engine; shared by DI and by tests that build options by hand.</summary>
+    public static DbContextOptionsBuilder ConfigureContext(DbContextOptionsBuilder options, StoreOptions store)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        var connectionString = store.GetConnectionString();
+        switch (store.Provider)
+        {
+            case StoreProvider.Sqlite:
+                options.UseSqlite(connectionString).AddInterceptors(SqliteConnectionSetup.Instance);
+                break;
+            case StoreProvider.MariaDb:
+#if LOGPIPELINE_FULL
+                // An explicit server version: no round trip to detect it when the pool starts.
+                options.UseMySql(connectionString, new MariaDbServerVersion(new Version(11, 4, 0)));
+                break;
+#else
+                throw new InvalidOperationException(
+                    "Store:Provider is MariaDb, but the EF Core provider for MariaDB (Pomelo) is only in the full build flavour " +
+                    "(a package source with Pomelo.EntityFrameworkCore.MySql). This offline build can reach MariaDB through " +
+                    "StoreConnectionFactory (raw ADO.NET on MySql.Data) but cannot create a LogStoreContext for it.");
+#endif
+            default:
+                throw new InvalidOperationException($"Unknown store provider {store.Provider}.");
+        }
+
+        return options;
+    }
+}

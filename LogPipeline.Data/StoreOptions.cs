@@ -1,0 +1,43 @@
+namespace LogPipeline.Data;
+
+/// <summary>The database engine behind the log store.</summary>
+public enum StoreProvider
+{
+    /// <summary>A local SQLite file: development, tests, single-node installs.</summary>
+    Sqlite,
+
+    /// <summary>MariaDB 10.11 or later (the Aspire deployment runs 11.4).</summary>
+    MariaDb,
+}
+
+/// <summary>
+/// Settings of the log store, section <c>Store</c>. The connection string comes from
+/// <c>ConnectionStrings:logsdb</c>, the name Aspire injects, unless <c>Store:ConnectionString</c> is set.
+/// </summary>
+public sealed class StoreOptions
+{
+    public const string SectionName = "Store";
+
+    /// <summary>The connection name, as the AppHost names the database resource.</summary>
+    public const string ConnectionName = "logsdb";
+
+    public const string DefaultSqliteConnectionString = "Data Source=logpipeline.db";
+
+    public StoreProvider Provider { get; set; } = StoreProvider.Sqlite;
+
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How long a service that does not own the schema waits at startup for the owner to bring it
+    /// up to date before it fails.
+    /// </summary>
+    public TimeSpan SchemaWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The connection string to use: the configured one, else the SQLite default.</summary>
+    /// <exception cref="InvalidOperationException">MariaDB is selected and no connection string is configured.</exception>
+    public string GetConnectionString() =>
+        !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString
+        : Provider == StoreProvider.Sqlite ? DefaultSqliteConnectionString
+        : throw new InvalidOperationException(
+            $"Store:Provider is {Provider} but no connection string is configured: set ConnectionStrings:{ConnectionName} (Aspire injects it) or Store:ConnectionString.");
+}
