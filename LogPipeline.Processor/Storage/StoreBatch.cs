@@ -1,0 +1,51 @@
+using LogPipeline.Data;
+
+namespace LogPipeline.Processor.Storage;
+
+/// <summary>
+/// Everything one processor batch writes, in one database transaction: raw events, aggregate
+/// deltas, fingerprint deltas and the consumer offsets that the batch moves past. Aggregates are
+/// deltas (added to what is stored), so a batch written once counts once; the offsets guard makes
+/// sure it is written once.
+/// </summary>
+public sealed class StoreBatch
+{
+    public required string GroupId { get; init; }
+
+    /// <summary>Raw events, late ones included (<see cref="LogEventRow.IsLate"/>).</summary>
+    public List<LogEventRow> Events { get; } = [];
+
+    /// <summary>Deltas: Count and Bytes are added to the stored row of the same key.</summary>
+    public List<VolumeMinute> Volume { get; } = [];
+
+    public List<HttpStatusMinute> HttpStatus { get; } = [];
+
+    public List<LatencyHistogramMinute> LatencyHistogram { get; } = [];
+
+    /// <summary>Deltas: Count added; FirstSeen = min, LastSeen = max; Template, SampleMessage and Level kept from the first write.</summary>
+    public List<ErrorFingerprint> Fingerprints { get; } = [];
+
+    public List<PipelineMinute> Pipeline { get; } = [];
+
+    /// <summary>One entry per partition the batch covers.</summary>
+    public List<PartitionProgress> Offsets { get; } = [];
+}
+
+/// <summary>
+/// The batch covers offsets [<paramref name="ExpectedNextOffset"/>, <paramref name="NextOffset"/>)
+/// of one partition. The writer applies the batch's rows for that partition only when the stored
+/// next offset still equals <paramref name="ExpectedNextOffset"/> (no stored row counts as
+/// <see cref="PartitionProgress.NoOffset"/>); otherwise someone else already wrote them and the
+/// partition is reported as fenced.
+/// </summary>
+public sealed record PartitionProgress(string Topic, int Partition, long ExpectedNextOffset, long NextOffset, DateTime? WatermarkUtc)
+{
+    /// <summary>"Nothing stored yet" for <see cref="ExpectedNextOffset"/>.</summary>
+    public const long NoOffset = -1;
+}
+
+/// <summary>A partition whose stored offset had moved on: its part of the batch was not written.</summary>
+public sealed record FencedPartition(string Topic, int Partition, long StoredNextOffset);
+
+/// <summary>Stored progress of one partition, read on assignment.</summary>
+public sealed record StoredOffset(long NextOffset, DateTime? WatermarkUtc);
