@@ -117,12 +117,12 @@ public sealed class SyntheticLogGenerator
         string message;
         if (isHttp)
         {
-            http = Request(service, level, incident);
+            (http, var probe) = Request(service, level, incident);
             attributes[WireAttributes.ClientIp] = _random.Chance(0.7)
                 ? string.Create(Inv, $"10.{_random.Next(256)}.{_random.Next(256)}.{_random.Next(1, 255)}")
                 : string.Create(Inv, $"{_random.Pick(PublicPrefixes)}.{_random.Next(1, 255)}");
-            attributes[WireAttributes.UserAgent] = _random.Pick(Vocabulary.UserAgents);
-            if (_random.Chance(0.15))
+            attributes[WireAttributes.UserAgent] = probe ? Vocabulary.ProbeUserAgent : _random.Pick(Vocabulary.UserAgents);
+            if (!probe && _random.Chance(0.15))
             {
                 attributes[WireAttributes.Referer] = _random.Pick(Vocabulary.Referers);
             }
@@ -143,7 +143,7 @@ public sealed class SyntheticLogGenerator
         }
 
         attributes["region"] = host.Region;
-        if (_random.Chance(isHttp ? 0.6 : 0.25))
+        if (http?.Path != Vocabulary.Health.Path && _random.Chance(isHttp ? 0.6 : 0.25))
         {
             attributes["user_id"] = string.Create(Inv, $"u-{_random.Next(1, 250_000)}");
         }
@@ -208,9 +208,17 @@ public sealed class SyntheticLogGenerator
         return _otherFormatChoice is null ? LogFormat.Json : _otherFormats[_otherFormatChoice.Draw(_random)];
     }
 
-    private HttpInfo Request(Service service, LogLevel level, bool incident)
+    private (HttpInfo Http, bool Probe) Request(Service service, LogLevel level, bool incident)
     {
         var endpoint = service.Endpoints[service.EndpointChoice.Draw(_random)];
+
+        // Probes succeed; a failing request is a real endpoint's.
+        if (endpoint == Vocabulary.Health && level != LogLevel.Info)
+        {
+            endpoint = service.Endpoints[0];
+        }
+
+        var probe = endpoint == Vocabulary.Health;
         var status = level switch
         {
             LogLevel.Error => Vocabulary.ErrorStatuses[_errorStatus.Draw(_random)],
@@ -237,8 +245,10 @@ public sealed class SyntheticLogGenerator
 
         var bytes = status is 204 or 304 ? 0
             : status >= 400 ? _random.Next(60, 400)
+            : probe ? 2
             : (long)_random.LogNormal(endpoint.TypicalBytes, 0.5);
-        return new HttpInfo { Method = endpoint.Method, Path = Instantiate(endpoint.Path, service.Name), Status = status, DurationMs = Math.Round(duration, 3), Bytes = bytes };
+        var http = new HttpInfo { Method = endpoint.Method, Path = Instantiate(endpoint.Path, service.Name), Status = probe ? 200 : status, DurationMs = Math.Round(duration, 3), Bytes = bytes };
+        return (http, probe);
     }
 
     private string Instantiate(string template, string service)
@@ -248,13 +258,16 @@ public sealed class SyntheticLogGenerator
             return template;
         }
 
-        return template
-            .Replace("{service}", service, StringComparison.Ordinal)
-            .Replace("{id}", Id().ToString(Inv), StringComparison.Ordinal)
-            .Replace("{sku}", string.Create(Inv, $"SKU-{_random.Next(10_000, 99_999)}"), StringComparison.Ordinal)
-            .Replace("{uuid}", Uuid(), StringComparison.Ordinal)
-            .Replace("{term}", _random.Pick(Vocabulary.SearchTerms), StringComparison.Ordinal)
-            .Replace("{zip}", _random.Next(10_000, 99_999).ToString(Inv), StringComparison.Ordinal);
+        // Only the placeholders present draw random values, so a template's draws do not depend on the others.
+        var path = Fill(template, "{service}", () => service);
+        path = Fill(path, "{id}", () => Id().ToString(Inv));
+        path = Fill(path, "{sku}", () => string.Create(Inv, $"SKU-{_random.Next(10_000, 99_999)}"));
+        path = Fill(path, "{uuid}", Uuid);
+        path = Fill(path, "{term}", () => _random.Pick(Vocabulary.SearchTerms));
+        return Fill(path, "{zip}", () => _random.Next(10_000, 99_999).ToString(Inv));
+
+        static string Fill(string path, string placeholder, Func<string> value)
+            => path.Contains(placeholder, StringComparison.Ordinal) ? path.Replace(placeholder, value(), StringComparison.Ordinal) : path;
     }
 
     /// <summary>Ids skewed towards small values, like real auto-increment keys with hot recent rows.</summary>

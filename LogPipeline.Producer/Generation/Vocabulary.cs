@@ -51,8 +51,10 @@ internal static class Vocabulary
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
         "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
         "Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0",
-        "okhttp/4.12.0", "Go-http-client/2.0", "curl/8.5.0", "kube-probe/1.31",
+        "okhttp/4.12.0", "Go-http-client/2.0", "curl/8.5.0",
     ];
+
+    public const string ProbeUserAgent = "kube-probe/1.31";
 
     public static readonly string[] Referers = ["https://shop.example.com/", "https://shop.example.com/cart", "https://www.google.com/"];
 
