@@ -205,6 +205,12 @@ public static partial class LogParser
             return Fail(LogParseErrorCode.BadTimestamp, "RFC 3164 timestamp is not followed by a space", out error);
         }
 
+        if (context.DefaultOffset.Duration() > TimeSpan.FromHours(14) || context.DefaultOffset.Ticks % TimeSpan.TicksPerMinute != 0
+            || context.ReceivedAt.UtcDateTime.Year is < 2 or > 9998)
+        {
+            return Fail(LogParseErrorCode.BadTimestamp, "RFC 3164 needs a receive time and a whole-minute default offset in the context", out error);
+        }
+
         var received = context.ReceivedAt.ToOffset(context.DefaultOffset);
         DateTimeOffset? best = null;
         for (var year = received.Year - 1; year <= received.Year + 1; year++)

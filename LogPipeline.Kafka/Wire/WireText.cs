@@ -152,7 +152,7 @@ internal static class WireText
     {
         value = default;
         if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 59 || offset.Duration() > TimeSpan.FromHours(14))
+            || hour > 23 || minute > 59 || second > 59 || offset.Duration() > TimeSpan.FromHours(14) || offset.Ticks % TimeSpan.TicksPerMinute != 0)
         {
             return false;
         }

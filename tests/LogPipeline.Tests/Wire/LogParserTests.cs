@@ -73,6 +73,14 @@ public sealed class LogParserTests
     [InlineData("""1.2.3.4 - - [10/Oct/2026:13:55:36] "GET / HTTP/1.1" 200 1""")]
     public void RejectsBadTimestamps(string line) => Assert.Equal(LogParseErrorCode.BadTimestamp, Reject(line).Code);
 
+    [Fact]
+    public void Rfc3164WithoutAReceiveTimeIsABadTimestampNotACrash()
+    {
+        var line = "<13>Nov 22 10:15:32 web-1 app: hello";
+        Assert.Equal(LogParseErrorCode.BadTimestamp, Reject(line, default(LogParseContext) with { FallbackService = "s", DefaultOffset = TimeSpan.FromHours(-5) }).Code);
+        Assert.Equal(LogParseErrorCode.BadTimestamp, Reject(line, Context with { DefaultOffset = TimeSpan.FromSeconds(30) }).Code);
+    }
+
     [Theory]
     [InlineData("""{"v":1,"timestamp":"2026-01-01T00:00:00Z","level":"loudest","message":"m","service":"s","host":"h"}""")]
     [InlineData("ts=2026-01-01T00:00:00Z level=SUPERCRITICAL msg=m service=s host=h")]
