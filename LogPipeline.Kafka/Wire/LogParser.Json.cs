@@ -14,6 +14,7 @@ public static partial class LogParser
     private static bool TryParseJson(ReadOnlySpan<byte> line, in LogParseContext context, [NotNullWhen(true)] out LogEvent? result, out LogParseError error)
     {
         result = null;
+        // A missing "v" reads as version 1, as the serializer's default does.
         var version = LogEvent.CurrentVersion;
         DateTimeOffset? timestamp = null;
         string? service = null, host = null, message = null, traceId = null, spanId = null;
