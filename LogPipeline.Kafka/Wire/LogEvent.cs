@@ -4,7 +4,7 @@ namespace LogPipeline.Kafka.Wire;
 
 /// <summary>
 /// One log event as it travels on <c>logs.raw</c> in the JSON format (version 1). Text formats
-/// (nginx combined, syslog, logfmt) carry a subset of these fields; see <see cref="LogFormats"/>.
+/// (nginx combined, syslog, logfmt) carry a subset of these fields; see <see cref="LogFormatter"/>.
 /// </summary>
 public sealed record LogEvent
 {

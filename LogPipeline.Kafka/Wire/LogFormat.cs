@@ -1,0 +1,34 @@
+namespace LogPipeline.Kafka.Wire;
+
+/// <summary>The line formats a log event can travel in; see <see cref="LogFormatter"/> for what each carries.</summary>
+public enum LogFormat
+{
+    /// <summary>The <see cref="LogEvent"/> JSON contract, version 1: carries every field.</summary>
+    Json,
+
+    /// <summary>nginx/Apache "combined" access log with nginx <c>$request_time</c> appended.</summary>
+    Combined,
+
+    /// <summary>IETF syslog (RFC 5424) with structured data.</summary>
+    Rfc5424,
+
+    /// <summary>BSD syslog (RFC 3164): no year, no zone.</summary>
+    Rfc3164,
+
+    /// <summary>Heroku/Go-kit style <c>key=value</c> pairs.</summary>
+    Logfmt,
+}
+
+/// <summary>Attribute keys that text formats map to fields of their own.</summary>
+public static class WireAttributes
+{
+    /// <summary>Remote address of an access log line.</summary>
+    public const string ClientIp = "client_ip";
+
+    public const string UserAgent = "user_agent";
+
+    public const string Referer = "referer";
+
+    /// <summary>Process id: the syslog PROCID / TAG[PID].</summary>
+    public const string Pid = "pid";
+}
