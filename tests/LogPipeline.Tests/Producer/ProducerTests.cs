@@ -5,6 +5,7 @@ using LogPipeline.Kafka.Embedded;
 using LogPipeline.Kafka.Wire;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Tests.Infrastructure;
+using LogPipeline.Tests.Wire;
 
 namespace LogPipeline.Tests.Producer;
 
@@ -35,11 +36,12 @@ public sealed class ProducerTests
         var records = KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.raw", Partitions, count, Timeout);
 
         Assert.Equal(count, records.Count);
-        var byLine = expected.ToDictionary(e => e.Line);
+        var unsent = expected.GroupBy(e => e.Line).ToDictionary(g => g.Key, g => new Queue<GeneratedLog>(g));
         foreach (var record in records)
         {
             var line = Encoding.UTF8.GetString(record.Message.Value);
-            Assert.True(byLine.Remove(line, out var sent), "a record that was not generated, or was sent twice: " + line);
+            Assert.True(unsent.TryGetValue(line, out var queue) && queue.Count > 0, "a record that was not generated, or was sent twice: " + line);
+            var sent = queue.Dequeue();
             Assert.Equal(sent.Event.Service, record.Message.Key);
             Assert.Equal(sent.Event.Host, record.Header(KafkaHeaderNames.Host));
             if (sent.Event.TraceId is not null)
@@ -47,9 +49,16 @@ public sealed class ProducerTests
                 var context = TraceContext.Extract(record.Message.Headers);
                 Assert.Equal(sent.Event.TraceId, context.TraceId.ToHexString());
             }
+
+            // What a consumer sees parses back, with the key and host header, to the fields the format carries.
+            var parseContext = new LogParseContext(record.Message.Key, record.Header(KafkaHeaderNames.Host), start, sent.Event.Timestamp.Offset);
+            Assert.True(LogParser.TryParse(record.Message.Value, parseContext, out var parsed, out var format, out var error), error.ToString());
+            Assert.Equal(sent.Format, format);
+            WireAssert.Same(WireAssert.Expected(sent.Event, sent.Format, parseContext), parsed);
         }
 
-        Assert.Empty(byLine);
+        Assert.All(unsent.Values, q => Assert.Empty(q));
+        Assert.Equal(5, expected.Select(e => e.Format).Distinct().Count()); // every format was exercised
         // Keyed by service: all of one service's events share a partition, so their order holds.
         Assert.All(records.GroupBy(r => r.Message.Key), g => Assert.Single(g.Select(r => r.Partition.Value).Distinct()));
     }
@@ -128,11 +137,16 @@ public sealed class ProducerTests
         var deadLetters = await Kcat(kafka, "-L", "-t", "logs.deadletter");
         Assert.Contains("topic \"logs.deadletter\" with 2 partitions", deadLetters, StringComparison.Ordinal);
 
-        // kcat prints key TAB value per record; every value is one synthetic event of the key's service.
+        // kcat prints key TAB value per record; every value parses as a log event of the key's service.
         var dump = await Kcat(kafka, "-C", "-t", "logs.raw", "-o", "beginning", "-e", "-q", "-f", "%k\\t%s\\n");
         var rows = dump.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(300, rows.Length);
-        Assert.All(rows, row => Assert.Contains(row.Split('\t')[0], row.Split('\t', 2)[1], StringComparison.Ordinal));
+        Assert.All(rows, row =>
+        {
+            var (key, value) = (row.Split('\t', 2)[0], row.Split('\t', 2)[1]);
+            Assert.True(LogParser.TryParse(value, new LogParseContext(key, "h", DateTimeOffset.UtcNow, TimeSpan.Zero), out var parsed, out _, out var error), error.ToString());
+            Assert.Equal(key, parsed.Service);
+        });
     }
 
     [Fact]
