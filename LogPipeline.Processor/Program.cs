@@ -1,9 +1,12 @@
+using LogPipeline.Processor;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddProcessor();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-app.Run();
+return await app.RunOrExplainAsync();

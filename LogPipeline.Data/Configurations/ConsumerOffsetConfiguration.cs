@@ -13,6 +13,7 @@ internal sealed class ConsumerOffsetConfiguration : IEntityTypeConfiguration<Con
         builder.Property(e => e.Topic).HasColumnName("topic").HasMaxLength(StoreLimits.TopicLength);
         builder.Property(e => e.Partition).HasColumnName("partition").ValueGeneratedNever();
         builder.Property(e => e.NextOffset).HasColumnName("next_offset");
+        builder.Property(e => e.WatermarkUtc).HasColumnName("watermark_utc");
         builder.Property(e => e.UpdatedAtUtc).HasColumnName("updated_at_utc");
     }
 }

@@ -131,5 +131,8 @@ public sealed class ConsumerOffset
 
     public long NextOffset { get; set; }
 
+    /// <summary>The event-time watermark of the partition when <see cref="NextOffset"/> was written; null before the first event.</summary>
+    public DateTime? WatermarkUtc { get; set; }
+
     public DateTime UpdatedAtUtc { get; set; }
 }

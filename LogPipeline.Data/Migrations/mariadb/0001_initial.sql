@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS consumer_offsets (
     topic          VARCHAR(200) NOT NULL,
     `partition`    INT NOT NULL,
     next_offset    BIGINT NOT NULL,
+    watermark_utc  DATETIME(6) NULL,
     updated_at_utc DATETIME(6) NOT NULL,
     PRIMARY KEY (group_id, topic, `partition`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

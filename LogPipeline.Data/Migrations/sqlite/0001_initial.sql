@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS consumer_offsets (
     topic          TEXT NOT NULL,
     "partition"    INTEGER NOT NULL,
     next_offset    INTEGER NOT NULL,
+    watermark_utc  TEXT NULL,
     updated_at_utc TEXT NOT NULL,
     PRIMARY KEY (group_id, topic, "partition")
 );

@@ -1,0 +1,61 @@
+using LogPipeline.Data;
+using LogPipeline.Kafka;
+using LogPipeline.Processor.Pipeline;
+using LogPipeline.Processor.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Processor;
+
+public static class Extensions
+{
+    /// <summary>
+    /// The processor: the store (and its schema, which the processor owns), the Kafka consumer that
+    /// resumes from the store's offsets, the dead-letter producer, the dataflow pipeline, window
+    /// closing and retention.
+    /// </summary>
+    public static IHostApplicationBuilder AddProcessor(this IHostApplicationBuilder builder)
+    {
+        builder.AddLogStore();
+        builder.AddLogStoreMigrations(); // a hosted service: registered first, so the schema is current before the rest starts
+        builder.AddStoreWriter();
+        builder.AddKafkaProducer();
+        builder.AddKafkaConsumer(ProcessorOptions.DefaultGroupId,
+            static c =>
+            {
+                // Offsets stored in Kafka are for lag monitoring only: the store's offsets are the truth.
+                c.EnableAutoCommit = true;
+                c.EnableAutoOffsetStore = false;
+            },
+            static (sp, consumer) => consumer
+                .SetPartitionsAssignedHandler((_, partitions) => sp.GetRequiredService<ProcessorWorker>().OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => sp.GetRequiredService<ProcessorWorker>().OnRevoked(partitions.Select(p => p.TopicPartition).ToList()))
+                .SetPartitionsLostHandler((_, partitions) => sp.GetRequiredService<ProcessorWorker>().OnRevoked(partitions.Select(p => p.TopicPartition).ToList())));
+
+        builder.Services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ProcessorOptions>, ProcessorOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ProcessorMetrics>();
+        builder.Services.AddSingleton<RecordProcessor>();
+        builder.Services.AddSingleton<DeadLetterPublisher>();
+        builder.Services.AddSingleton(static sp =>
+        {
+            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            var groupId = kafka.Consumer.TryGetValue("group.id", out var g) && !string.IsNullOrWhiteSpace(g) ? g : ProcessorOptions.DefaultGroupId;
+            return new ProcessingPipeline(
+                groupId,
+                sp.GetRequiredService<IOptions<ProcessorOptions>>(),
+                sp.GetRequiredService<RecordProcessor>(),
+                sp.GetRequiredService<StoreWriter>(),
+                sp.GetRequiredService<DeadLetterPublisher>(),
+                sp.GetRequiredService<ProcessorMetrics>(),
+                sp.GetRequiredService<ILogger<ProcessingPipeline>>(),
+                progress => sp.GetRequiredService<ProcessorWorker>().OnCommitted(progress));
+        });
+        builder.Services.AddSingleton<ProcessorWorker>();
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ProcessorWorker>());
+        builder.Services.AddHostedService<WindowCloser>();
+        builder.Services.AddHostedService<RetentionService>();
+        return builder;
+    }
+}

@@ -1,0 +1,242 @@
+using System.Text.Json;
+using LogPipeline.Data;
+using LogPipeline.Kafka.Wire;
+using LogPipeline.Processor.Storage;
+using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+
+namespace LogPipeline.Processor.Pipeline;
+
+/// <summary>A batch ready to write: the store transaction, the dead letters to publish first, and who waits for it.</summary>
+public sealed class PendingBatch(StoreBatch store)
+{
+    public StoreBatch Store { get; } = store;
+
+    public List<ProcessedRecord> DeadLetters { get; } = [];
+
+    /// <summary>Kafka timestamps of the stored events, for the event-to-stored latency.</summary>
+    public List<DateTimeOffset> EventTimes { get; } = [];
+
+    public List<TaskCompletionSource> Barriers { get; } = [];
+
+    public int LateEvents { get; set; }
+
+    public bool IsEmpty => Store.Offsets.Count == 0 && Barriers.Count == 0;
+}
+
+/// <summary>
+/// Windows and aggregates processed records into batches; owned by one dataflow block, so it is
+/// never called concurrently. Windows are 1-minute tumbling windows on event time. Each partition
+/// has its own watermark (its newest event time), stored with its offset, so whether a record is
+/// late depends only on the records before it in its partition: a restart or a second processor
+/// instance decides exactly as one uninterrupted run would.
+/// </summary>
+public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<(string Topic, int Partition), PartitionState> partitions = [];
+    private Builder current = new(groupId);
+
+    public int Count => current.Events + current.Batch.DeadLetters.Count;
+
+    public void Assign(string topic, int partition, long storedNextOffset, DateTime? watermarkUtc) =>
+        partitions[(topic, partition)] = new PartitionState { StoredNext = storedNextOffset, Next = storedNextOffset, Watermark = watermarkUtc };
+
+    public void Forget(string topic, int partition) => partitions.Remove((topic, partition));
+
+    public void AddBarrier(TaskCompletionSource done) => current.Batch.Barriers.Add(done);
+
+    public void Add(ProcessedRecord processed)
+    {
+        var source = processed.Source;
+        if (!partitions.TryGetValue((source.Topic, source.Partition), out var state))
+        {
+            return; // Revoked while the record was in flight: its new owner reads it again from the stored offset.
+        }
+
+        if (source.Offset < state.Next)
+        {
+            return; // Already in this or an earlier batch: a redelivery within this session.
+        }
+
+        state.Next = source.Offset + 1;
+        state.Touched = true;
+        var b = current;
+        var processedMinute = Floor(source.Timestamp.UtcDateTime);
+        b.Pipeline(processedMinute).EventsIn++;
+
+        if (processed.Event is not { } e)
+        {
+            b.Batch.DeadLetters.Add(processed);
+            b.Pipeline(processedMinute).DeadLetters++;
+            return;
+        }
+
+        var timestamp = e.Timestamp.UtcDateTime;
+        var minute = Floor(timestamp);
+        var late = state.Watermark is { } watermark && minute + Minute + allowedLateness <= watermark;
+        if (state.Watermark is null || timestamp > state.Watermark)
+        {
+            state.Watermark = timestamp;
+        }
+
+        b.Events++;
+        b.Batch.EventTimes.Add(source.Timestamp);
+        b.Batch.Store.Events.Add(Row(processed, e, late));
+        b.Pipeline(processedMinute).EventsStored++;
+        if (late)
+        {
+            // Stored raw, counted as late, kept out of the aggregates of a window already closed.
+            b.Pipeline(processedMinute).LateEvents++;
+            b.Batch.LateEvents++;
+            return;
+        }
+
+        var volume = b.Volume(minute, e.Service, e.Level);
+        volume.Count++;
+        volume.Bytes += source.Value.Length;
+        if (e.Http is { } http)
+        {
+            b.Status(minute, e.Service, (short)(http.Status / 100)).Count++;
+            b.Histogram(minute, e.Service, (short)LatencyHistogram.BinOf(http.DurationMs)).Count++;
+        }
+
+        if (processed.Fingerprint is { } fingerprint)
+        {
+            b.Fingerprint(e, fingerprint, processed.Template!, timestamp);
+        }
+    }
+
+    /// <summary>Closes the current batch: its offsets cover everything added since the last one.</summary>
+    public PendingBatch Take()
+    {
+        var b = current;
+        foreach (var ((topic, partition), state) in partitions)
+        {
+            if (!state.Touched)
+            {
+                continue;
+            }
+
+            b.Batch.Store.Offsets.Add(new PartitionProgress(topic, partition, state.StoredNext, state.Next, state.Watermark));
+            state.StoredNext = state.Next;
+            state.Touched = false;
+        }
+
+        current = new Builder(groupId);
+        return b.Complete();
+    }
+
+    private static DateTime Floor(DateTime utc) => new(utc.Ticks - (utc.Ticks % Minute.Ticks), DateTimeKind.Utc);
+
+    private static LogEventRow Row(ProcessedRecord processed, LogEvent e, bool late)
+    {
+        var source = processed.Source;
+        return new LogEventRow
+        {
+            SourceTopic = source.Topic,
+            SourcePartition = source.Partition,
+            SourceOffset = source.Offset,
+            TimestampUtc = e.Timestamp.UtcDateTime,
+            UtcOffsetMinutes = (short)e.Timestamp.Offset.TotalMinutes,
+            ReceivedAtUtc = source.Timestamp.UtcDateTime,
+            Service = e.Service,
+            Host = e.Host,
+            Level = e.Level,
+            Message = Truncate(e.Message, StoreLimits.TextLength)!,
+            Format = (byte)processed.Format,
+            HttpMethod = Truncate(e.Http?.Method, StoreLimits.HttpMethodLength),
+            HttpPath = Truncate(e.Http?.Path, StoreLimits.HttpPathLength),
+            HttpStatus = (short?)e.Http?.Status,
+            HttpDurationMs = e.Http?.DurationMs,
+            HttpBytes = e.Http?.Bytes,
+            TraceId = e.TraceId is { Length: StoreLimits.TraceIdLength } ? e.TraceId : null,
+            SpanId = e.SpanId is { Length: StoreLimits.SpanIdLength } ? e.SpanId : null,
+            Fingerprint = processed.Fingerprint,
+            AttributesJson = e.Attributes is { Count: > 0 } a
+                ? Truncate(JsonSerializer.Serialize(a, WireJsonContext.Default.IReadOnlyDictionaryStringString), StoreLimits.TextLength)
+                : null,
+            IsLate = late,
+        };
+    }
+
+    private static string? Truncate(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
+
+    private sealed class PartitionState
+    {
+        public long StoredNext { get; set; }
+
+        public long Next { get; set; }
+
+        public DateTime? Watermark { get; set; }
+
+        public bool Touched { get; set; }
+    }
+
+    /// <summary>Accumulates one batch's deltas, merged by key.</summary>
+    private sealed class Builder(string groupId)
+    {
+        private readonly Dictionary<(DateTime, string, LogLevel), VolumeMinute> volume = [];
+        private readonly Dictionary<(DateTime, string, short), HttpStatusMinute> status = [];
+        private readonly Dictionary<(DateTime, string, short), LatencyHistogramMinute> histogram = [];
+        private readonly Dictionary<(string, long), ErrorFingerprint> fingerprints = [];
+        private readonly Dictionary<DateTime, PipelineMinute> pipeline = [];
+
+        public PendingBatch Batch { get; } = new(new StoreBatch { GroupId = groupId });
+
+        public int Events { get; set; }
+
+        public VolumeMinute Volume(DateTime minute, string service, LogLevel level) =>
+            Get(volume, (minute, service, level), () => new VolumeMinute { BucketStartUtc = minute, Service = service, Level = level });
+
+        public HttpStatusMinute Status(DateTime minute, string service, short statusClass) =>
+            Get(status, (minute, service, statusClass), () => new HttpStatusMinute { BucketStartUtc = minute, Service = service, StatusClass = statusClass });
+
+        public LatencyHistogramMinute Histogram(DateTime minute, string service, short bin) =>
+            Get(histogram, (minute, service, bin), () => new LatencyHistogramMinute { BucketStartUtc = minute, Service = service, Bin = bin });
+
+        public PipelineMinute Pipeline(DateTime minute) =>
+            Get(pipeline, minute, () => new PipelineMinute { BucketStartUtc = minute });
+
+        public void Fingerprint(LogEvent e, long fingerprint, string template, DateTime at)
+        {
+            var f = Get(fingerprints, (e.Service, fingerprint), () => new ErrorFingerprint
+            {
+                Service = e.Service,
+                Fingerprint = fingerprint,
+                Template = Truncate(template, StoreLimits.TextLength)!,
+                SampleMessage = Truncate(e.Message, StoreLimits.TextLength)!,
+                Level = e.Level,
+                FirstSeenUtc = at,
+                LastSeenUtc = at,
+            });
+            f.Count++;
+            f.FirstSeenUtc = at < f.FirstSeenUtc ? at : f.FirstSeenUtc;
+            f.LastSeenUtc = at > f.LastSeenUtc ? at : f.LastSeenUtc;
+        }
+
+        // Rows in key order: two writers upserting the same keys lock them in the same order (no deadlock).
+        public PendingBatch Complete()
+        {
+            var s = Batch.Store;
+            s.Volume.AddRange(volume.OrderBy(static p => p.Key).Select(static p => p.Value));
+            s.HttpStatus.AddRange(status.OrderBy(static p => p.Key).Select(static p => p.Value));
+            s.LatencyHistogram.AddRange(histogram.OrderBy(static p => p.Key).Select(static p => p.Value));
+            s.Fingerprints.AddRange(fingerprints.OrderBy(static p => p.Key).Select(static p => p.Value));
+            s.Pipeline.AddRange(pipeline.OrderBy(static p => p.Key).Select(static p => p.Value));
+            return Batch;
+        }
+
+        private static TValue Get<TKey, TValue>(Dictionary<TKey, TValue> map, TKey key, Func<TValue> create)
+            where TKey : notnull
+        {
+            if (!map.TryGetValue(key, out var value))
+            {
+                value = create();
+                map.Add(key, value);
+            }
+
+            return value;
+        }
+    }
+}

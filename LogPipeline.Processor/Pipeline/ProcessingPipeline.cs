@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using LogPipeline.Processor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Processor.Pipeline;
+
+/// <summary>
+/// The dataflow: parse (parallel, order kept) -> window and aggregate into batches (one thread) ->
+/// write (one batch at a time: dead letters to Kafka, then one store transaction with the offsets).
+/// Every block is bounded, so a slow or absent store stops the consumer instead of filling memory.
+/// </summary>
+public sealed partial class ProcessingPipeline : IAsyncDisposable
+{
+    private readonly ProcessorOptions options;
+    private readonly RecordProcessor processor;
+    private readonly StoreWriter store;
+    private readonly DeadLetterPublisher deadLetters;
+    private readonly ProcessorMetrics metrics;
+    private readonly ILogger logger;
+    private readonly BatchAggregator aggregator;
+    private readonly Action<IReadOnlyList<PartitionProgress>> onCommitted;
+    private readonly TransformBlock<PipelineItem, PipelineItem> parse;
+    private readonly ActionBlock<PipelineItem> aggregate;
+    private readonly ActionBlock<PendingBatch> write;
+    private readonly CancellationTokenSource abort = new();
+    private readonly Task ticker;
+    private readonly Task completion;
+    private long watermarkTicks;
+
+    public ProcessingPipeline(
+        string groupId,
+        IOptions<ProcessorOptions> options,
+        RecordProcessor processor,
+        StoreWriter store,
+        DeadLetterPublisher deadLetters,
+        ProcessorMetrics metrics,
+        ILogger<ProcessingPipeline> logger,
+        Action<IReadOnlyList<PartitionProgress>> onCommitted)
+    {
+        this.options = options.Value;
+        this.processor = processor;
+        this.store = store;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.logger = logger;
+        this.onCommitted = onCommitted;
+        GroupId = groupId;
+        aggregator = new BatchAggregator(groupId, this.options.AllowedLateness);
+
+        parse = new TransformBlock<PipelineItem, PipelineItem>(
+            item => item is PipelineItem.Record r ? new PipelineItem.Processed(processor.Process(r.Value)) : item,
+            new ExecutionDataflowBlockOptions
+            {
+                MaxDegreeOfParallelism = this.options.ParserParallelism,
+                BoundedCapacity = this.options.BufferCapacity,
+                EnsureOrdered = true,
+            });
+        aggregate = new ActionBlock<PipelineItem>(AggregateAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = this.options.BufferCapacity });
+        // One batch being written and one waiting: the rest of the backlog waits in Kafka.
+        write = new ActionBlock<PendingBatch>(WriteAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = 2 });
+        parse.LinkTo(aggregate, new DataflowLinkOptions { PropagateCompletion = true });
+
+        ticker = TickAsync(abort.Token);
+        completion = RunAsync();
+    }
+
+    public string GroupId { get; }
+
+    /// <summary>Completes when the pipeline has drained after <see cref="CompleteAsync"/>, or faults with the first failure.</summary>
+    public Task Completion => completion;
+
+    /// <summary>The newest event time seen in this process's partitions (for closing windows), if any.</summary>
+    public DateTime? Watermark
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref watermarkTicks);
+            return ticks == 0 ? null : new DateTime(ticks, DateTimeKind.Utc);
+        }
+    }
+
+    /// <summary>Offers an item; waits while the pipeline is full. False once the pipeline has failed or completed.</summary>
+    public Task<bool> SendAsync(PipelineItem item, CancellationToken cancellationToken) => parse.SendAsync(item, cancellationToken);
+
+    /// <summary>Stops taking items, writes everything taken, and waits for it.</summary>
+    public async Task CompleteAsync()
+    {
+        parse.Complete();
+        await completion;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        parse.Complete();
+        await abort.CancelAsync();
+        try
+        {
+            await completion;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+            // Already reported to whoever awaited Completion.
+        }
+
+        abort.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await aggregate.Completion;
+            await FlushAsync(); // the tail of the stream: a partial batch
+            write.Complete();
+            await write.Completion;
+        }
+        catch (Exception ex)
+        {
+            // One failed block fails the pipeline: the consumer's SendAsync returns false instead of waiting forever.
+            ((IDataflowBlock)parse).Fault(ex);
+            ((IDataflowBlock)aggregate).Fault(ex);
+            ((IDataflowBlock)write).Fault(ex);
+            throw;
+        }
+        finally
+        {
+            await abort.CancelAsync();
+            await ticker;
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.BatchLatency);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (!await aggregate.SendAsync(new PipelineItem.Tick(), cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task AggregateAsync(PipelineItem item)
+    {
+        switch (item)
+        {
+            case PipelineItem.Processed { Value: var p }:
+                if (p.Rejection is { } rejection)
+                {
+                    metrics.DeadLettered(rejection.Reason);
+                }
+                else
+                {
+                    metrics.Parsed(p.Format.ToString());
+                }
+
+                aggregator.Add(p);
+                if (aggregator.Count >= options.BatchSize)
+                {
+                    await FlushAsync();
+                }
+
+                break;
+
+            case PipelineItem.Assigned { Partitions: var assigned }:
+                foreach (var (topic, partition, next, watermark) in assigned)
+                {
+                    aggregator.Assign(topic, partition, next, watermark);
+                }
+
+                break;
+
+            case PipelineItem.Barrier { Done: var done, Revoked: var revoked }:
+                aggregator.AddBarrier(done);
+                await FlushAsync();
+                foreach (var (topic, partition) in revoked)
+                {
+                    aggregator.Forget(topic, partition);
+                }
+
+                break;
+
+            case PipelineItem.Tick:
+                if (aggregator.Count > 0)
+                {
+                    await FlushAsync();
+                }
+
+                break;
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        var batch = aggregator.Take();
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        if (!await write.SendAsync(batch))
+        {
+            throw new InvalidOperationException("The store writer has stopped; see its error.", write.Completion.Exception?.GetBaseException());
+        }
+    }
+
+    private async Task WriteAsync(PendingBatch batch)
+    {
+        try
+        {
+            // Dead letters first: their offsets are in the batch, so they must be in Kafka before the commit.
+            await deadLetters.PublishAsync(batch.DeadLetters, abort.Token);
+            if (batch.Store.Offsets.Count > 0)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var fenced = await store.WriteAsync(batch.Store, abort.Token);
+                if (fenced.Count > 0)
+                {
+                    throw new PartitionFencedException(fenced);
+                }
+
+                metrics.BatchWritten(batch, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow);
+                foreach (var p in batch.Store.Offsets)
+                {
+                    if (p.WatermarkUtc is { } w && w.Ticks > Interlocked.Read(ref watermarkTicks))
+                    {
+                        Interlocked.Exchange(ref watermarkTicks, w.Ticks);
+                    }
+                }
+
+                onCommitted(batch.Store.Offsets);
+                LogBatchWritten(logger, batch.Store.Events.Count, batch.DeadLetters.Count, batch.Store.Offsets.Count);
+            }
+
+            foreach (var barrier in batch.Barriers)
+            {
+                barrier.TrySetResult();
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var barrier in batch.Barriers)
+            {
+                barrier.TrySetException(ex);
+            }
+
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Wrote {Events} events and {DeadLetters} dead letters over {Partitions} partitions")]
+    private static partial void LogBatchWritten(ILogger logger, int events, int deadLetters, int partitions);
+}
+
+/// <summary>
+/// The store had moved past offsets this process was about to write: another processor owns the
+/// partitions now. The process stops; on restart it resumes from the stored offsets.
+/// </summary>
+public sealed class PartitionFencedException(IReadOnlyList<FencedPartition> fenced)
+    : Exception("Another processor already stored these partitions' offsets: " +
+                string.Join(", ", fenced.Select(f => $"{f.Topic}/{f.Partition} at {f.StoredNextOffset}")))
+{
+    public IReadOnlyList<FencedPartition> Fenced { get; } = fenced;
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics.Metrics;
+
+namespace LogPipeline.Processor.Pipeline;
+
+/// <summary>The processor's pipeline metrics, on the meter <see cref="MeterName"/>.</summary>
+public sealed class ProcessorMetrics
+{
+    public const string MeterName = "LogPipeline.Processor";
+
+    private readonly Counter<long> consumed;
+    private readonly Counter<long> parsed;
+    private readonly Counter<long> deadLettered;
+    private readonly Counter<long> stored;
+    private readonly Counter<long> late;
+    private readonly Histogram<int> batchSize;
+    private readonly Histogram<double> writeDuration;
+    private readonly Histogram<double> storedLatency;
+    private long openAnomalies;
+
+    public ProcessorMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        consumed = meter.CreateCounter<long>("logpipeline.records.consumed", "{record}", "Records read from Kafka.");
+        parsed = meter.CreateCounter<long>("logpipeline.records.parsed", "{record}", "Records parsed and valid, by format.");
+        deadLettered = meter.CreateCounter<long>("logpipeline.records.dead_lettered", "{record}", "Records sent to the dead-letter topic, by reason.");
+        stored = meter.CreateCounter<long>("logpipeline.events.stored", "{event}", "Events committed to the store.");
+        late = meter.CreateCounter<long>("logpipeline.events.late", "{event}", "Events stored raw but too late for their window's aggregates.");
+        batchSize = meter.CreateHistogram<int>("logpipeline.batch.size", "{event}", "Events per store transaction.");
+        writeDuration = meter.CreateHistogram<double>("logpipeline.store.write.duration", "s", "Time to write one batch, retries included.");
+        storedLatency = meter.CreateHistogram<double>("logpipeline.event.stored.latency", "s", "From the record's Kafka timestamp to its commit in the store.");
+        meter.CreateObservableGauge("logpipeline.anomalies.open", () => Interlocked.Read(ref openAnomalies), "{anomaly}", "Anomalies not yet ended.");
+    }
+
+    public void Consumed() => consumed.Add(1);
+
+    public void Parsed(string format) => parsed.Add(1, new KeyValuePair<string, object?>("logpipeline.format", format));
+
+    public void DeadLettered(string reason) => deadLettered.Add(1, new KeyValuePair<string, object?>("logpipeline.reason", reason));
+
+    public void BatchWritten(PendingBatch batch, TimeSpan duration, DateTimeOffset committedAt)
+    {
+        var events = batch.Store.Events.Count;
+        stored.Add(events);
+        late.Add(batch.LateEvents);
+        batchSize.Record(events);
+        writeDuration.Record(duration.TotalSeconds);
+        foreach (var t in batch.EventTimes)
+        {
+            storedLatency.Record(Math.Max(0, (committedAt - t).TotalSeconds));
+        }
+    }
+
+    public void SetOpenAnomalies(long count) => Interlocked.Exchange(ref openAnomalies, count);
+}

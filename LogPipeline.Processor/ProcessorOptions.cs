@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Processor;
+
+/// <summary>The <c>Processor</c> configuration section.</summary>
+public sealed class ProcessorOptions
+{
+    public const string SectionName = "Processor";
+
+    /// <summary>Consumer group, unless <c>Kafka:Consumer:group.id</c> says otherwise; offsets are stored per group.</summary>
+    public const string DefaultGroupId = "logpipeline-processor";
+
+    /// <summary>Most events in one database transaction.</summary>
+    public int BatchSize { get; set; } = 5000;
+
+    /// <summary>A partial batch is written after this long, so quiet streams still arrive promptly.</summary>
+    public TimeSpan BatchLatency { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Records being parsed at once.</summary>
+    public int ParserParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Records buffered between the consumer and the writer, per stage; the consumer pauses beyond it.</summary>
+    public int BufferCapacity { get; set; } = 20_000;
+
+    /// <summary>A 1-minute window stays open this long after the partition's newest event time passes its end.</summary>
+    public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Events dated further ahead of their Kafka timestamp are rejected as absurd.</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Events dated further behind their Kafka timestamp are rejected as absurd (replays of old files fit within it).</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Longer lines go to the dead-letter topic as oversized.</summary>
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Raw events older than this are purged; aggregates are kept for <see cref="AggregateRetention"/>.</summary>
+    public TimeSpan RawRetention { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan AggregateRetention { get; set; } = TimeSpan.FromDays(90);
+
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often closed windows are materialised (latency percentiles) and checked for anomalies.</summary>
+    public TimeSpan WindowCloseInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public AnomalyOptions Anomaly { get; set; } = new();
+}
+
+/// <summary>Error-rate anomaly rule: a closed minute whose error rate is far above the service's rolling baseline.</summary>
+public sealed class AnomalyOptions
+{
+    /// <summary>Minutes before the evaluated one that make up the baseline.</summary>
+    public int BaselineMinutes { get; set; } = 30;
+
+    /// <summary>Fewer events than this in a minute are not judged.</summary>
+    public int MinEvents { get; set; } = 20;
+
+    /// <summary>Anomalous when the rate exceeds both baseline × Factor and baseline + MinIncrease.</summary>
+    public double Factor { get; set; } = 3;
+
+    public double MinIncrease { get; set; } = 0.05;
+}
+
+public sealed class ProcessorOptionsValidator : IValidateOptions<ProcessorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProcessorOptions o)
+    {
+        var failures = new List<string>();
+        Check(o.BatchSize is >= 1 and <= 100_000, $"Processor:BatchSize must be 1 to 100000; got {o.BatchSize}.");
+        Check(o.BatchLatency > TimeSpan.Zero, $"Processor:BatchLatency must be positive; got {o.BatchLatency}.");
+        Check(o.ParserParallelism is >= 1 and <= 64, $"Processor:ParserParallelism must be 1 to 64; got {o.ParserParallelism}.");
+        Check(o.BufferCapacity >= o.BatchSize, $"Processor:BufferCapacity must be at least Processor:BatchSize ({o.BatchSize}); got {o.BufferCapacity}.");
+        Check(o.AllowedLateness >= TimeSpan.Zero, $"Processor:AllowedLateness must not be negative; got {o.AllowedLateness}.");
+        Check(o.MaxFutureSkew > TimeSpan.Zero && o.MaxAge > TimeSpan.Zero, "Processor:MaxFutureSkew and Processor:MaxAge must be positive.");
+        Check(o.MaxLineBytes is >= 256 and <= 1024 * 1024, $"Processor:MaxLineBytes must be 256 to 1048576; got {o.MaxLineBytes}.");
+        Check(o.RawRetention > TimeSpan.Zero && o.AggregateRetention >= o.RawRetention,
+            "Processor:RawRetention must be positive and Processor:AggregateRetention at least as long.");
+        Check(o.RetentionInterval > TimeSpan.Zero && o.WindowCloseInterval > TimeSpan.Zero,
+            "Processor:RetentionInterval and Processor:WindowCloseInterval must be positive.");
+        Check(o.Anomaly.BaselineMinutes >= 1 && o.Anomaly.MinEvents >= 1 && o.Anomaly.Factor >= 1 && o.Anomaly.MinIncrease >= 0,
+            "Processor:Anomaly needs BaselineMinutes >= 1, MinEvents >= 1, Factor >= 1 and MinIncrease >= 0.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Check(bool ok, string failure)
+        {
+            if (!ok)
+            {
+                failures.Add(failure);
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+#if LOGPIPELINE_FULL
+using MySqlException = MySqlConnector.MySqlException;
+#else
+using MySqlException = MySql.Data.MySqlClient.MySqlException;
+#endif
+
+namespace LogPipeline.Processor.Storage;
+
+/// <summary>Retry and circuit breaker around store operations, section <c>Processor:Resilience:Store</c>.</summary>
+public sealed class StoreResilienceOptions
+{
+    public const string SectionName = "Processor:Resilience:Store";
+
+    /// <summary>Retries after the first attempt; then the error reaches the caller.</summary>
+    public int MaxRetryAttempts { get; set; } = 10;
+
+    /// <summary>First retry delay; doubles per attempt, with jitter.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Share of failed calls within <see cref="SamplingDuration"/> that opens the breaker.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    public int MinimumThroughput { get; set; } = 4;
+
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open breaker fails calls at once before it lets one through.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Builds the store's resilience pipeline (Polly.Core): exponential retry with jitter outside a
+/// circuit breaker. Only failures of the database or the network count as transient; constraint
+/// violations, SQL errors and argument or state errors are bugs and reach the caller at once.
+/// </summary>
+public static partial class StoreResilience
+{
+    // MariaDB server and client error numbers that say "try again": too many connections, cannot
+    // connect, bad handshake, shutdown in progress, network read/write errors, lock wait timeout,
+    // deadlock, query interrupted, connection killed, gone away, lost connection, idle disconnect.
+    private static readonly HashSet<int> TransientMySqlErrors =
+    [
+        1040, 1042, 1043, 1053, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161,
+        1205, 1213, 1317, 1927, 2002, 2003, 2006, 2013, 4031,
+    ];
+
+    public static ResiliencePipeline Build(StoreResilienceOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                // An open breaker is retried too: the retry's growing delay outlasts the break.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BrokenCircuitException || IsTransient(args.Outcome.Exception)),
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    LogRetry(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.GetType().Name, args.Outcome.Exception?.Message);
+                    return default;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)),
+                FailureRatio = options.FailureRatio,
+                MinimumThroughput = options.MinimumThroughput,
+                SamplingDuration = options.SamplingDuration,
+                BreakDuration = options.BreakDuration,
+                OnOpened = args =>
+                {
+                    LogBreakerOpened(logger, args.BreakDuration.TotalSeconds, args.Outcome.Exception?.Message);
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    LogBreakerHalfOpened(logger);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    LogBreakerClosed(logger);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>True for failures that a later attempt on a fresh connection may not meet again.</summary>
+    public static bool IsTransient(Exception? exception) => exception switch
+    {
+        null or OperationCanceledException => false,
+        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 5 /* BUSY */ or 6 /* LOCKED */ or 10 /* IOERR */,
+        MySqlException mySql => TransientMySqlErrors.Contains(mySql.Number) || HasNetworkCause(mySql),
+        DbException db => db.IsTransient || HasNetworkCause(db),
+        IOException or TimeoutException or SocketException => true,
+        _ => false,
+    };
+
+    /// <summary>A driver error caused by the connection itself (the server went away mid-command).</summary>
+    private static bool HasNetworkCause(Exception exception)
+    {
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException or SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Store operation failed, retry {Attempt} in {DelayMs} ms: {ExceptionType}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, int attempt, double delayMs, string? exceptionType, string? reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Store circuit breaker opened for {BreakSeconds} s: {Reason}")]
+    private static partial void LogBreakerOpened(ILogger logger, double breakSeconds, string? reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Store circuit breaker half-open: trying one call")]
+    private static partial void LogBreakerHalfOpened(ILogger logger);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Store circuit breaker closed")]
+    private static partial void LogBreakerClosed(ILogger logger);
+}

@@ -1,0 +1,117 @@
+using System.Data;
+using System.Data.Common;
+using System.Text;
+using LogPipeline.Data;
+using Microsoft.Data.Sqlite;
+
+namespace LogPipeline.Processor.Storage;
+
+/// <summary>How an aggregate column merges with the stored row on a key conflict.</summary>
+internal enum MergeKind
+{
+    /// <summary>stored + new (counts, bytes).</summary>
+    Add,
+
+    /// <summary>The smaller of the two (first seen).</summary>
+    Min,
+
+    /// <summary>The larger of the two (last seen).</summary>
+    Max,
+
+    /// <summary>The new value (offsets, materialised percentiles).</summary>
+    Replace,
+
+    /// <summary>The new value unless it is null (a watermark never goes back to unknown).</summary>
+    ReplaceUnlessNull,
+}
+
+/// <summary>
+/// The few places where SQLite and MariaDB SQL differ for the writer. Only System.Data.Common types
+/// cross this boundary (besides SQLite's own connection), so the MariaDB side works through
+/// MySql.Data here and MySqlConnector in the full flavour.
+/// </summary>
+internal sealed class StoreSqlDialect
+{
+    public static readonly StoreSqlDialect Sqlite = new(StoreProvider.Sqlite);
+
+    public static readonly StoreSqlDialect MariaDb = new(StoreProvider.MariaDb);
+
+    private StoreSqlDialect(StoreProvider provider) => Provider = provider;
+
+    public StoreProvider Provider { get; }
+
+    /// <summary><c>partition</c> is reserved on MariaDB.</summary>
+    public string PartitionColumn => Provider == StoreProvider.MariaDb ? "`partition`" : "\"partition\"";
+
+    /// <summary>
+    /// Parameters one statement may carry: SQLite's limit is 32,766; MySql.Data substitutes them
+    /// client side, so the practical MariaDB bound is max_allowed_packet, kept by the text budget.
+    /// </summary>
+    public int MaxParameters => Provider == StoreProvider.MariaDb ? 60_000 : 32_766;
+
+    /// <summary>Appended to a SELECT that reads a row the transaction will then overwrite.</summary>
+    public string ForUpdate => Provider == StoreProvider.MariaDb ? " FOR UPDATE" : string.Empty;
+
+    public static StoreSqlDialect For(StoreProvider provider) => provider switch
+    {
+        StoreProvider.Sqlite => Sqlite,
+        StoreProvider.MariaDb => MariaDb,
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown store provider."),
+    };
+
+    /// <summary>
+    /// Starts the write transaction. SQLite: BEGIN IMMEDIATE, so the offset check and the write hold
+    /// the database's write lock together and a second process cannot slip in between. MariaDB:
+    /// REPEATABLE READ, whose <c>SELECT ... FOR UPDATE</c> also gap-locks a missing offset row, so
+    /// two first writers of a partition collide (one deadlocks and retries) instead of both passing.
+    /// </summary>
+    public async ValueTask<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (Provider == StoreProvider.Sqlite)
+        {
+            return ((SqliteConnection)connection).BeginTransaction(deferred: false);
+        }
+
+        return await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The clause that merges a conflicting row: ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE.</summary>
+    public string Upsert(IReadOnlyList<string> keyColumns, IReadOnlyList<(string Column, MergeKind Kind)> merges)
+    {
+        var sql = new StringBuilder();
+        if (Provider == StoreProvider.MariaDb)
+        {
+            sql.Append(" ON DUPLICATE KEY UPDATE ");
+        }
+        else
+        {
+            sql.Append(" ON CONFLICT (").AppendJoin(", ", keyColumns).Append(") DO UPDATE SET ");
+        }
+
+        for (var i = 0; i < merges.Count; i++)
+        {
+            var (column, kind) = merges[i];
+            var incoming = Provider == StoreProvider.MariaDb ? $"VALUES({column})" : $"excluded.{column}";
+            var (least, greatest, coalesce) = Provider == StoreProvider.MariaDb ? ("LEAST", "GREATEST", "COALESCE") : ("min", "max", "coalesce");
+            sql.Append(i == 0 ? string.Empty : ", ").Append(column).Append(" = ").Append(kind switch
+            {
+                MergeKind.Add => $"{column} + {incoming}",
+                MergeKind.Min => $"{least}({column}, {incoming})",
+                MergeKind.Max => $"{greatest}({column}, {incoming})",
+                MergeKind.Replace => incoming,
+                MergeKind.ReplaceUnlessNull => $"{coalesce}({incoming}, {column})",
+                _ => throw new ArgumentOutOfRangeException(nameof(merges), kind, "Unknown merge kind."),
+            });
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// Deletes at most <paramref name="limit"/> rows whose <paramref name="column"/> is before
+    /// <c>@cutoff</c>, so a large purge never holds a long lock. Every SQLite table here has a rowid.
+    /// </summary>
+    public string DeleteChunk(string table, string column, int limit) => Provider == StoreProvider.MariaDb
+        ? $"DELETE FROM {table} WHERE {column} < @cutoff LIMIT {limit}"
+        : $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < @cutoff LIMIT {limit})";
+}

@@ -1,0 +1,784 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using LogPipeline.Data;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace LogPipeline.Processor.Storage;
+
+/// <summary>
+/// The processor's only way into the store: writes batches exactly once (guarded by the stored
+/// consumer offsets), materialises latency percentiles, purges old data and keeps anomalies. Raw
+/// ADO.NET on <see cref="StoreConnectionFactory"/>, so it works on SQLite and on MariaDB without an
+/// EF provider. One instance per process (thread-safe; it holds no connection between calls).
+/// </summary>
+/// <remarks>
+/// Every operation runs inside the store's resilience pipeline (<see cref="StoreResilience"/>) on a
+/// fresh connection per attempt, except <see cref="OpenAnomalyAsync"/>, whose insert is not
+/// idempotent.
+/// </remarks>
+public sealed partial class StoreWriter
+{
+    /// <summary>Rows per multi-row INSERT (fewer when the row's text would make the statement too big).</summary>
+    internal const int RowsPerStatement = 500;
+
+    /// <summary>Rows per DELETE of a purge, so no single statement holds locks for long.</summary>
+    internal const int PurgeChunk = 10_000;
+
+    // MariaDB's default max_allowed_packet is 16 MiB; a statement stays well below it even when
+    // every row carries two 16,000-character texts.
+    private const long MaxStatementTextBytes = 4L * 1024 * 1024;
+
+    private static readonly string[] AggregateTables = ["volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute"];
+
+    private readonly StoreConnectionFactory _connections;
+    private readonly StoreSqlDialect _dialect;
+    private readonly ResiliencePipeline _resilience;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StoreWriter> _logger;
+    private readonly string _eventsInsert;
+    private readonly string _volumeUpsert;
+    private readonly string _httpStatusUpsert;
+    private readonly string _histogramUpsert;
+    private readonly string _fingerprintUpsert;
+    private readonly string _pipelineUpsert;
+    private readonly string _offsetUpsert;
+    private readonly string _latencyUpsert;
+    private readonly string _volumeMerge;
+    private readonly string _httpStatusMerge;
+    private readonly string _histogramMerge;
+    private readonly string _fingerprintMerge;
+    private readonly string _pipelineMerge;
+    private readonly string _offsetMerge;
+    private readonly string _latencyMerge;
+
+    public StoreWriter(StoreConnectionFactory connections, StoreResilienceOptions resilience, TimeProvider time, ILogger<StoreWriter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
+        ArgumentNullException.ThrowIfNull(resilience);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _connections = connections;
+        _dialect = StoreSqlDialect.For(connections.Provider);
+        _resilience = StoreResilience.Build(resilience, logger);
+        _time = time;
+        _logger = logger;
+
+        var d = _dialect;
+        _eventsInsert = "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, " +
+            "service, host, level, message, format, http_method, http_path, http_status, http_duration_ms, http_bytes, trace_id, span_id, " +
+            "fingerprint, attributes_json, is_late) VALUES ";
+        _volumeUpsert = "INSERT INTO volume_minute (bucket_start_utc, service, level, count, bytes) VALUES ";
+        _httpStatusUpsert = "INSERT INTO http_status_minute (bucket_start_utc, service, status_class, count) VALUES ";
+        _histogramUpsert = "INSERT INTO latency_histogram_minute (bucket_start_utc, service, bin, count) VALUES ";
+        _fingerprintUpsert = "INSERT INTO error_fingerprints (service, fingerprint, template, count, first_seen_utc, last_seen_utc, sample_message, level) VALUES ";
+        _pipelineUpsert = "INSERT INTO pipeline_minute (bucket_start_utc, events_in, events_stored, late_events, dead_letters) VALUES ";
+        _offsetUpsert = $"INSERT INTO consumer_offsets (group_id, topic, {d.PartitionColumn}, next_offset, watermark_utc, updated_at_utc) VALUES ";
+        _latencyUpsert = "INSERT INTO latency_minute (bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms) VALUES ";
+        _volumeMerge = d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]);
+        _httpStatusMerge = d.Upsert(["bucket_start_utc", "service", "status_class"], [("count", MergeKind.Add)]);
+        _histogramMerge = d.Upsert(["bucket_start_utc", "service", "bin"], [("count", MergeKind.Add)]);
+        _fingerprintMerge = d.Upsert(["service", "fingerprint"],
+            [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]);
+        _pipelineMerge = d.Upsert(["bucket_start_utc"],
+            [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]);
+        _offsetMerge = d.Upsert(["group_id", "topic", d.PartitionColumn],
+            [("next_offset", MergeKind.Replace), ("watermark_utc", MergeKind.ReplaceUnlessNull), ("updated_at_utc", MergeKind.Replace)]);
+        _latencyMerge = d.Upsert(["bucket_start_utc", "service"],
+            [("count", MergeKind.Replace), ("p50_ms", MergeKind.Replace), ("p95_ms", MergeKind.Replace), ("p99_ms", MergeKind.Replace)]);
+    }
+
+    private delegate void RowBinder<in T>(T row, object?[] values);
+
+    public StoreProvider Provider => _connections.Provider;
+
+    /// <summary>
+    /// Writes a batch in one transaction, or nothing of it. Returns the partitions whose stored next
+    /// offset no longer equals the batch's <see cref="PartitionProgress.ExpectedNextOffset"/>; the
+    /// list is empty when the batch is stored.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Fencing is all or nothing: the aggregate deltas of a batch are not split per partition, so
+    /// when ANY partition is fenced the transaction is rolled back and nothing of the batch is
+    /// written. The caller re-seeks the fenced partitions to their
+    /// <see cref="FencedPartition.StoredNextOffset"/> and rebuilds the batch from what it still owns.
+    /// </para>
+    /// <para>
+    /// A retry after an unknown commit outcome (the connection died during COMMIT) is safe: if the
+    /// first attempt did commit, the retry finds every partition already at the batch's
+    /// <see cref="PartitionProgress.NextOffset"/>. That case (every partition of the batch stored at
+    /// exactly its NextOffset) counts as success and returns no fenced partitions, whether the
+    /// earlier commit was this call's or another writer's of the same offsets.
+    /// </para>
+    /// <para>
+    /// Raw events are plain INSERTs: the fence guarantees each offset is written once, so a unique
+    /// violation on <c>ux_log_events_source</c> is a bug and fails the call without retries.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">The batch breaks its contract (an event outside its partition's offset range, a partition listed twice, rows without offsets).</exception>
+    public async Task<IReadOnlyList<FencedPartition>> WriteAsync(StoreBatch batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!Validate(batch))
+        {
+            return [];
+        }
+
+        return await _resilience.ExecuteAsync(
+            static async (state, token) => await state.Writer.WriteOnceAsync(state.Batch, token).ConfigureAwait(false),
+            (Writer: this, Batch: batch),
+            ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored progress of the given partitions; partitions with nothing stored are absent.</summary>
+    public async Task<IReadOnlyDictionary<(string Topic, int Partition), StoredOffset>> ReadOffsetsAsync(
+        string groupId, string topic, IEnumerable<int> partitions, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(partitions);
+        var wanted = partitions.Distinct().Order().ToList();
+        if (wanted.Count == 0)
+        {
+            return new Dictionary<(string, int), StoredOffset>();
+        }
+
+        return await _resilience.ExecuteAsync(async token =>
+        {
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    var list = string.Join(", ", wanted.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)));
+                    command.CommandText = $"SELECT {_dialect.PartitionColumn}, next_offset, watermark_utc FROM consumer_offsets " +
+                        $"WHERE group_id = @group AND topic = @topic AND {_dialect.PartitionColumn} IN ({list})";
+                    AddParameter(command, "@group", Truncate(groupId, StoreLimits.GroupIdLength));
+                    AddParameter(command, "@topic", Truncate(topic, StoreLimits.TopicLength));
+                    for (var i = 0; i < wanted.Count; i++)
+                    {
+                        AddParameter(command, "@p" + i.ToString(CultureInfo.InvariantCulture), wanted[i]);
+                    }
+
+                    var result = new Dictionary<(string Topic, int Partition), StoredOffset>();
+                    var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(token).ConfigureAwait(false))
+                        {
+                            result[(topic, ToInt32(reader.GetValue(0)))] = new StoredOffset(ToInt64(reader.GetValue(1)), ReadUtcOrNull(reader, 2));
+                        }
+                    }
+
+                    return (IReadOnlyDictionary<(string Topic, int Partition), StoredOffset>)result;
+                }
+            }
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Computes count, p50, p95 and p99 for every (minute, service) in [<paramref name="fromMinuteUtc"/>,
+    /// <paramref name="toMinuteUtc"/>) that has histogram rows, from its summed bins, and upserts
+    /// <c>latency_minute</c>. Idempotent; returns the number of (minute, service) rows written.
+    /// </summary>
+    public async Task<int> MaterializeLatencyAsync(DateTime fromMinuteUtc, DateTime toMinuteUtc, CancellationToken ct)
+    {
+        var from = Utc(fromMinuteUtc);
+        var to = Utc(toMinuteUtc);
+        if (to <= from)
+        {
+            return 0;
+        }
+
+        return await _resilience.ExecuteAsync(async token =>
+        {
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await _dialect.BeginAsync(connection, token).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var bins = new Dictionary<(DateTime Minute, string Service), List<(int Bin, long Count)>>();
+                    var command = connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Transaction = transaction;
+                        command.CommandText = "SELECT bucket_start_utc, service, bin, count FROM latency_histogram_minute " +
+                            "WHERE bucket_start_utc >= @from AND bucket_start_utc < @to";
+                        AddParameter(command, "@from", from);
+                        AddParameter(command, "@to", to);
+                        var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            while (await reader.ReadAsync(token).ConfigureAwait(false))
+                            {
+                                var key = (ReadUtc(reader, 0), reader.GetString(1));
+                                if (!bins.TryGetValue(key, out var list))
+                                {
+                                    bins[key] = list = [];
+                                }
+
+                                list.Add((ToInt32(reader.GetValue(2)), ToInt64(reader.GetValue(3))));
+                            }
+                        }
+                    }
+
+                    var rows = bins
+                        .Select(b => (b.Key.Minute, b.Key.Service, Count: b.Value.Sum(x => x.Count), Bins: b.Value))
+                        .Where(r => r.Count > 0)
+                        .OrderBy(r => r.Minute).ThenBy(r => r.Service, StringComparer.Ordinal)
+                        .Select(r => new LatencyMinute
+                        {
+                            BucketStartUtc = r.Minute,
+                            Service = r.Service,
+                            Count = r.Count,
+                            P50Ms = LatencyHistogram.Percentile(r.Bins, 0.50),
+                            P95Ms = LatencyHistogram.Percentile(r.Bins, 0.95),
+                            P99Ms = LatencyHistogram.Percentile(r.Bins, 0.99),
+                        })
+                        .ToList();
+
+                    await ExecuteMultiRowAsync(connection, transaction, _latencyUpsert, _latencyMerge, 6, rows, static (r, v) =>
+                    {
+                        v[0] = r.BucketStartUtc;
+                        v[1] = r.Service;
+                        v[2] = r.Count;
+                        v[3] = r.P50Ms;
+                        v[4] = r.P95Ms;
+                        v[5] = r.P99Ms;
+                    }, null, token).ConfigureAwait(false);
+                    await transaction.CommitAsync(token).ConfigureAwait(false);
+                    return rows.Count;
+                }
+            }
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes raw events with a timestamp before <paramref name="rawBeforeUtc"/> and aggregate rows
+    /// (volume, HTTP status, latency histogram, latency, pipeline) of minutes before
+    /// <paramref name="aggregatesBeforeUtc"/>, in chunks of <see cref="PurgeChunk"/> rows, each its
+    /// own short transaction (a purge interrupted half way is simply continued by the next one).
+    /// Error fingerprints, anomalies and offsets are kept.
+    /// </summary>
+    public async Task<(int RawDeleted, int AggregateRowsDeleted)> PurgeAsync(DateTime rawBeforeUtc, DateTime aggregatesBeforeUtc, CancellationToken ct)
+    {
+        var raw = await PurgeTableAsync("log_events", "timestamp_utc", Utc(rawBeforeUtc), ct).ConfigureAwait(false);
+        var aggregates = 0;
+        foreach (var table in AggregateTables)
+        {
+            aggregates += await PurgeTableAsync(table, "bucket_start_utc", Utc(aggregatesBeforeUtc), ct).ConfigureAwait(false);
+        }
+
+        return (raw, aggregates);
+    }
+
+    /// <summary>
+    /// Inserts an open anomaly and returns its id. Not retried: a retry after an unknown outcome
+    /// could insert it twice.
+    /// </summary>
+    public async Task<long> OpenAnomalyAsync(string service, string kind, DateTime startedAtUtc, double observed, double expected, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        ArgumentException.ThrowIfNullOrEmpty(kind);
+        var connection = await _connections.OpenAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.CommandText = "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) " +
+                    "VALUES (@service, @kind, @started, NULL, @observed, @expected, @updated) RETURNING id";
+                AddParameter(command, "@service", Truncate(service, StoreLimits.ServiceLength));
+                AddParameter(command, "@kind", Truncate(kind, StoreLimits.AnomalyKindLength));
+                AddParameter(command, "@started", Utc(startedAtUtc));
+                AddParameter(command, "@observed", observed);
+                AddParameter(command, "@expected", expected);
+                AddParameter(command, "@updated", Now());
+                return ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Updates an anomaly's observed and expected values; a non-null <paramref name="endedAtUtc"/>
+    /// closes it (null leaves or makes it open).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No anomaly has the id.</exception>
+    public async Task UpdateAnomalyAsync(long id, double observed, double expected, DateTime? endedAtUtc, CancellationToken ct)
+    {
+        var affected = await _resilience.ExecuteAsync(async token =>
+        {
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = "UPDATE anomalies SET observed = @observed, expected = @expected, ended_at_utc = @ended, updated_at_utc = @updated WHERE id = @id";
+                    AddParameter(command, "@observed", observed);
+                    AddParameter(command, "@expected", expected);
+                    AddParameter(command, "@ended", endedAtUtc is { } ended ? Utc(ended) : null);
+                    AddParameter(command, "@updated", Now());
+                    AddParameter(command, "@id", id);
+                    return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                }
+            }
+        }, ct).ConfigureAwait(false);
+
+        if (affected == 0)
+        {
+            throw new InvalidOperationException($"No anomaly with id {id}.");
+        }
+    }
+
+    /// <summary>Anomalies without an end, oldest first.</summary>
+    public async Task<IReadOnlyList<Anomaly>> ReadOpenAnomaliesAsync(CancellationToken ct) =>
+        await _resilience.ExecuteAsync(async token =>
+        {
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = "SELECT id, service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc " +
+                        "FROM anomalies WHERE ended_at_utc IS NULL ORDER BY id";
+                    var result = new List<Anomaly>();
+                    var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(token).ConfigureAwait(false))
+                        {
+                            result.Add(new Anomaly
+                            {
+                                Id = ToInt64(reader.GetValue(0)),
+                                Service = reader.GetString(1),
+                                Kind = reader.GetString(2),
+                                StartedAtUtc = ReadUtc(reader, 3),
+                                EndedAtUtc = ReadUtcOrNull(reader, 4),
+                                Observed = Convert.ToDouble(reader.GetValue(5), CultureInfo.InvariantCulture),
+                                Expected = Convert.ToDouble(reader.GetValue(6), CultureInfo.InvariantCulture),
+                                UpdatedAtUtc = ReadUtc(reader, 7),
+                            });
+                        }
+                    }
+
+                    return (IReadOnlyList<Anomaly>)result;
+                }
+            }
+        }, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Events and errors (level error or worse) per minute and service in
+    /// [<paramref name="fromMinuteUtc"/>, <paramref name="toMinuteUtc"/>), from <c>volume_minute</c>,
+    /// ordered by minute and service.
+    /// </summary>
+    public async Task<IReadOnlyList<(DateTime Minute, string Service, long Total, long Errors)>> ReadErrorCountsAsync(
+        DateTime fromMinuteUtc, DateTime toMinuteUtc, CancellationToken ct) =>
+        await _resilience.ExecuteAsync(async token =>
+        {
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    command.CommandText = "SELECT bucket_start_utc, service, SUM(count), SUM(CASE WHEN level >= @error THEN count ELSE 0 END) " +
+                        "FROM volume_minute WHERE bucket_start_utc >= @from AND bucket_start_utc < @to " +
+                        "GROUP BY bucket_start_utc, service ORDER BY bucket_start_utc, service";
+                    AddParameter(command, "@error", (byte)Kafka.Wire.LogLevel.Error);
+                    AddParameter(command, "@from", Utc(fromMinuteUtc));
+                    AddParameter(command, "@to", Utc(toMinuteUtc));
+                    var result = new List<(DateTime, string, long, long)>();
+                    var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(token).ConfigureAwait(false))
+                        {
+                            result.Add((ReadUtc(reader, 0), reader.GetString(1), ToInt64(reader.GetValue(2)), ToInt64(reader.GetValue(3))));
+                        }
+                    }
+
+                    return (IReadOnlyList<(DateTime Minute, string Service, long Total, long Errors)>)result;
+                }
+            }
+        }, ct).ConfigureAwait(false);
+
+    /// <summary>Checks the batch's contract; false when there is nothing to write.</summary>
+    private static bool Validate(StoreBatch batch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(batch.GroupId, nameof(batch));
+        var hasRows = batch.Events.Count + batch.Volume.Count + batch.HttpStatus.Count + batch.LatencyHistogram.Count
+            + batch.Fingerprints.Count + batch.Pipeline.Count > 0;
+        if (batch.Offsets.Count == 0)
+        {
+            return hasRows
+                ? throw new ArgumentException("A batch with rows must list the partitions (offsets) it covers: without them it cannot be fenced.", nameof(batch))
+                : false;
+        }
+
+        var ranges = new Dictionary<(string Topic, int Partition), PartitionProgress>();
+        foreach (var progress in batch.Offsets)
+        {
+            ArgumentNullException.ThrowIfNull(progress, nameof(batch));
+            if (!ranges.TryAdd((progress.Topic, progress.Partition), progress))
+            {
+                throw new ArgumentException($"Partition {progress.Topic}[{progress.Partition}] is listed twice in the batch's offsets.", nameof(batch));
+            }
+
+            if (progress.NextOffset < 0 || (progress.ExpectedNextOffset != PartitionProgress.NoOffset && progress.NextOffset < progress.ExpectedNextOffset))
+            {
+                throw new ArgumentException(
+                    $"Partition {progress.Topic}[{progress.Partition}] moves from {progress.ExpectedNextOffset} back to {progress.NextOffset}.", nameof(batch));
+            }
+        }
+
+        foreach (var e in batch.Events)
+        {
+            if (!ranges.TryGetValue((e.SourceTopic, e.SourcePartition), out var range))
+            {
+                throw new ArgumentException($"Event {e.SourceTopic}[{e.SourcePartition}]@{e.SourceOffset} belongs to a partition the batch's offsets do not cover.", nameof(batch));
+            }
+
+            if (e.SourceOffset >= range.NextOffset || (range.ExpectedNextOffset != PartitionProgress.NoOffset && e.SourceOffset < range.ExpectedNextOffset))
+            {
+                throw new ArgumentException(
+                    $"Event {e.SourceTopic}[{e.SourcePartition}]@{e.SourceOffset} is outside the batch's range [{range.ExpectedNextOffset}, {range.NextOffset}).", nameof(batch));
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<IReadOnlyList<FencedPartition>> WriteOnceAsync(StoreBatch batch, CancellationToken ct)
+    {
+        var connection = await _connections.OpenAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await _dialect.BeginAsync(connection, ct).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                // One partition at a time in a fixed order, each a point lookup on the primary key: locks
+                // exactly those rows (or their gaps) and in the same order in every writer.
+                var progress = batch.Offsets.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
+                var stored = new long[progress.Count];
+                for (var i = 0; i < progress.Count; i++)
+                {
+                    stored[i] = await ReadNextOffsetAsync(connection, transaction, batch.GroupId, progress[i], ct).ConfigureAwait(false);
+                }
+
+                var fenced = new List<FencedPartition>();
+                for (var i = 0; i < progress.Count; i++)
+                {
+                    if (stored[i] != progress[i].ExpectedNextOffset)
+                    {
+                        fenced.Add(new FencedPartition(progress[i].Topic, progress[i].Partition, stored[i]));
+                    }
+                }
+
+                if (fenced.Count > 0)
+                {
+                    await transaction.RollbackAsync(ct).ConfigureAwait(false);
+                    if (progress.Select((p, i) => stored[i] == p.NextOffset).All(x => x))
+                    {
+                        LogAlreadyStored(_logger, batch.GroupId, progress.Count);
+                        return [];
+                    }
+
+                    foreach (var f in fenced)
+                    {
+                        LogFenced(_logger, batch.GroupId, f.Topic, f.Partition, f.StoredNextOffset);
+                    }
+
+                    return fenced;
+                }
+
+                await WriteRowsAsync(connection, transaction, batch, ct).ConfigureAwait(false);
+
+                var now = Now();
+                await ExecuteMultiRowAsync(connection, transaction, _offsetUpsert, _offsetMerge, 6, progress, (p, v) =>
+                {
+                    v[0] = Truncate(batch.GroupId, StoreLimits.GroupIdLength);
+                    v[1] = Truncate(p.Topic, StoreLimits.TopicLength);
+                    v[2] = p.Partition;
+                    v[3] = p.NextOffset;
+                    v[4] = p.WatermarkUtc is { } watermark ? Utc(watermark) : null;
+                    v[5] = now;
+                }, null, ct).ConfigureAwait(false);
+
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return [];
+            }
+        }
+    }
+
+    private async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, StoreBatch batch, CancellationToken ct)
+    {
+        await ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, 21, batch.Events, static (e, v) =>
+        {
+            v[0] = Truncate(e.SourceTopic, StoreLimits.TopicLength);
+            v[1] = e.SourcePartition;
+            v[2] = e.SourceOffset;
+            v[3] = Utc(e.TimestampUtc);
+            v[4] = e.UtcOffsetMinutes;
+            v[5] = Utc(e.ReceivedAtUtc);
+            v[6] = Truncate(e.Service, StoreLimits.ServiceLength);
+            v[7] = Truncate(e.Host, StoreLimits.HostLength);
+            v[8] = (byte)e.Level;
+            v[9] = Truncate(e.Message, StoreLimits.TextLength);
+            v[10] = e.Format;
+            v[11] = TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength);
+            v[12] = TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength);
+            v[13] = e.HttpStatus;
+
+            // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
+            v[14] = e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null;
+            v[15] = e.HttpBytes;
+            v[16] = TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength);
+            v[17] = TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength);
+            v[18] = e.Fingerprint;
+            v[19] = TruncateOrNull(e.AttributesJson, StoreLimits.TextLength);
+            v[20] = e.IsLate;
+        }, static e => 3L * (e.Message.Length + (e.AttributesJson?.Length ?? 0) + (e.HttpPath?.Length ?? 0)) + 512, ct).ConfigureAwait(false);
+
+        // Aggregates in key order: two writers touching the same rows lock them in the same order.
+        await ExecuteMultiRowAsync(connection, transaction, _volumeUpsert, _volumeMerge, 5,
+            batch.Volume.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Level).ToList(), static (r, v) =>
+            {
+                v[0] = Utc(r.BucketStartUtc);
+                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
+                v[2] = (byte)r.Level;
+                v[3] = r.Count;
+                v[4] = r.Bytes;
+            }, null, ct).ConfigureAwait(false);
+
+        await ExecuteMultiRowAsync(connection, transaction, _httpStatusUpsert, _httpStatusMerge, 4,
+            batch.HttpStatus.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.StatusClass).ToList(), static (r, v) =>
+            {
+                v[0] = Utc(r.BucketStartUtc);
+                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
+                v[2] = r.StatusClass;
+                v[3] = r.Count;
+            }, null, ct).ConfigureAwait(false);
+
+        await ExecuteMultiRowAsync(connection, transaction, _histogramUpsert, _histogramMerge, 4,
+            batch.LatencyHistogram.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Bin).ToList(), static (r, v) =>
+            {
+                v[0] = Utc(r.BucketStartUtc);
+                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
+                v[2] = r.Bin;
+                v[3] = r.Count;
+            }, null, ct).ConfigureAwait(false);
+
+        await ExecuteMultiRowAsync(connection, transaction, _fingerprintUpsert, _fingerprintMerge, 8,
+            batch.Fingerprints.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Fingerprint).ToList(), static (r, v) =>
+            {
+                v[0] = Truncate(r.Service, StoreLimits.ServiceLength);
+                v[1] = r.Fingerprint;
+                v[2] = Truncate(r.Template, StoreLimits.TextLength);
+                v[3] = r.Count;
+                v[4] = Utc(r.FirstSeenUtc);
+                v[5] = Utc(r.LastSeenUtc);
+                v[6] = Truncate(r.SampleMessage, StoreLimits.TextLength);
+                v[7] = (byte)r.Level;
+            }, static r => 3L * (r.Template.Length + r.SampleMessage.Length) + 256, ct).ConfigureAwait(false);
+
+        await ExecuteMultiRowAsync(connection, transaction, _pipelineUpsert, _pipelineMerge, 5,
+            batch.Pipeline.OrderBy(r => r.BucketStartUtc).ToList(), static (r, v) =>
+            {
+                v[0] = Utc(r.BucketStartUtc);
+                v[1] = r.EventsIn;
+                v[2] = r.EventsStored;
+                v[3] = r.LateEvents;
+                v[4] = r.DeadLetters;
+            }, null, ct).ConfigureAwait(false);
+    }
+
+    private async Task<long> ReadNextOffsetAsync(DbConnection connection, DbTransaction transaction, string groupId, PartitionProgress progress, CancellationToken ct)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT next_offset FROM consumer_offsets " +
+                $"WHERE group_id = @group AND topic = @topic AND {_dialect.PartitionColumn} = @partition{_dialect.ForUpdate}";
+            AddParameter(command, "@group", Truncate(groupId, StoreLimits.GroupIdLength));
+            AddParameter(command, "@topic", Truncate(progress.Topic, StoreLimits.TopicLength));
+            AddParameter(command, "@partition", progress.Partition);
+            var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            return value is null or DBNull ? PartitionProgress.NoOffset : ToInt64(value);
+        }
+    }
+
+    private async Task<int> PurgeTableAsync(string table, string column, DateTime cutoff, CancellationToken ct)
+    {
+        var sql = _dialect.DeleteChunk(table, column, PurgeChunk);
+        var total = 0;
+        while (true)
+        {
+            var deleted = await _resilience.ExecuteAsync(async token =>
+            {
+                var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var command = connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.CommandText = sql;
+                        AddParameter(command, "@cutoff", cutoff);
+                        return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                    }
+                }
+            }, ct).ConfigureAwait(false);
+            total += deleted;
+            if (deleted < PurgeChunk)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>head (row), (row), ... tail</c> over the rows in chunks of up to
+    /// <see cref="RowsPerStatement"/> rows (fewer when the parameters or the text would be too many).
+    /// The command of a full chunk is reused for the next full chunk with new values.
+    /// </summary>
+    private async Task ExecuteMultiRowAsync<T>(
+        DbConnection connection, DbTransaction transaction, string head, string tail, int columns,
+        IReadOnlyList<T> rows, RowBinder<T> bind, Func<T, long>? textBytes, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var maxRows = Math.Min(RowsPerStatement, _dialect.MaxParameters / columns);
+        var values = new object?[columns];
+        DbCommand? full = null;
+        try
+        {
+            var start = 0;
+            while (start < rows.Count)
+            {
+                var count = 0;
+                long bytes = 0;
+                while (start + count < rows.Count && count < maxRows)
+                {
+                    var size = textBytes?.Invoke(rows[start + count]) ?? 0;
+                    if (count > 0 && bytes + size > MaxStatementTextBytes)
+                    {
+                        break;
+                    }
+
+                    bytes += size;
+                    count++;
+                }
+
+                var reuse = count == maxRows;
+                var command = reuse ? full ??= CreateMultiRowCommand(connection, transaction, head, tail, columns, count) : CreateMultiRowCommand(connection, transaction, head, tail, columns, count);
+                try
+                {
+                    for (var r = 0; r < count; r++)
+                    {
+                        Array.Clear(values);
+                        bind(rows[start + r], values);
+                        for (var c = 0; c < columns; c++)
+                        {
+                            command.Parameters[(r * columns) + c].Value = values[c] ?? DBNull.Value;
+                        }
+                    }
+
+                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (!reuse)
+                    {
+                        await command.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+
+                start += count;
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static DbCommand CreateMultiRowCommand(DbConnection connection, DbTransaction transaction, string head, string tail, int columns, int rows)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var sql = new StringBuilder(head.Length + tail.Length + (rows * columns * 8));
+        sql.Append(head);
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns; c++)
+            {
+                var name = "@p" + ((r * columns) + c).ToString(CultureInfo.InvariantCulture);
+                sql.Append(c == 0 ? string.Empty : ", ").Append(name);
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                command.Parameters.Add(parameter);
+            }
+
+            sql.Append(')');
+        }
+
+        command.CommandText = sql.Append(tail).ToString();
+        return command;
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private DateTime Now() => _time.GetUtcNow().UtcDateTime;
+
+    private static DateTime Utc(DateTime value) => value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
+    private static DateTime ReadUtc(DbDataReader reader, int ordinal) => DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
+
+    private static DateTime? ReadUtcOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : ReadUtc(reader, ordinal);
+
+    private static long ToInt64(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    private static int ToInt32(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Cuts a value to a column's length in UTF-16 units (never more characters than the column
+    /// holds), without splitting a surrogate pair, which would not encode as UTF-8.
+    /// </summary>
+    internal static string Truncate(string value, int maxLength)
+    {
+        if (value.Length <= maxLength)
+        {
+            return value;
+        }
+
+        var length = char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength;
+        return value[..length];
+    }
+
+    private static string? TruncateOrNull(string? value, int maxLength) => value is null ? null : Truncate(value, maxLength);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "Batch of group {GroupId} fenced: {Topic}[{Partition}] is stored at offset {StoredNextOffset}; nothing of the batch was written")]
+    private static partial void LogFenced(ILogger logger, string groupId, string topic, int partition, long storedNextOffset);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Batch of group {GroupId} was already stored (all {Partitions} partitions at its next offsets): a retried commit that had succeeded")]
+    private static partial void LogAlreadyStored(ILogger logger, string groupId, int partitions);
+}

@@ -1,0 +1,136 @@
+using LogPipeline.Processor.Pipeline;
+using LogPipeline.Processor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Processor;
+
+/// <summary>
+/// Acts on windows that have closed (their end plus the allowed lateness is behind the watermark):
+/// materialises their latency percentiles from the stored histograms and judges each service's
+/// error rate against its rolling baseline, opening and ending anomalies. Everything it reads is
+/// in the store, so it is idempotent and a restart loses nothing.
+/// </summary>
+public sealed partial class WindowCloser(
+    ProcessingPipeline pipeline, StoreWriter store, IOptions<ProcessorOptions> options, ProcessorMetrics metrics, ILogger<WindowCloser> logger)
+    : BackgroundService
+{
+    /// <summary>Minutes re-materialised behind the horizon, for partitions whose watermark lags the newest one.</summary>
+    private const int RematerialiseMinutes = 10;
+
+    public const string ErrorRateKind = "error-rate";
+
+    private DateTime? evaluatedUntil;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.WindowCloseInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await CloseWindowsAsync(stoppingToken);
+                }
+                catch (Exception ex) when (StoreResilience.IsTransient(ex))
+                {
+                    LogCloseFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One pass; public for tests.</summary>
+    public async Task CloseWindowsAsync(CancellationToken cancellationToken)
+    {
+        if (pipeline.Watermark is not { } watermark)
+        {
+            return;
+        }
+
+        var o = options.Value;
+        var horizon = Floor(watermark - o.AllowedLateness); // minutes before this are closed
+        await store.MaterializeLatencyAsync(horizon.AddMinutes(-RematerialiseMinutes), horizon, cancellationToken);
+
+        var from = evaluatedUntil ?? horizon.AddMinutes(-1);
+        if (from < horizon.AddMinutes(-RematerialiseMinutes))
+        {
+            from = horizon.AddMinutes(-RematerialiseMinutes);
+        }
+
+        var counts = await store.ReadErrorCountsAsync(from.AddMinutes(-o.Anomaly.BaselineMinutes), horizon, cancellationToken);
+        var open = (await store.ReadOpenAnomaliesAsync(cancellationToken))
+            .Where(static a => a.Kind == ErrorRateKind)
+            .ToDictionary(static a => a.Service);
+        var byService = counts.GroupBy(static c => c.Service);
+        for (var minute = from; minute < horizon; minute = minute.AddMinutes(1))
+        {
+            foreach (var service in byService)
+            {
+                await JudgeAsync(service.Key, minute, service, open, cancellationToken);
+            }
+        }
+
+        evaluatedUntil = horizon;
+        metrics.SetOpenAnomalies(open.Count);
+    }
+
+    private async Task JudgeAsync(
+        string service,
+        DateTime minute,
+        IEnumerable<(DateTime Minute, string Service, long Total, long Errors)> history,
+        Dictionary<string, LogPipeline.Data.Anomaly> open,
+        CancellationToken cancellationToken)
+    {
+        var o = options.Value.Anomaly;
+        var current = history.FirstOrDefault(c => c.Minute == minute);
+        if (current.Total < o.MinEvents)
+        {
+            return; // too little traffic to judge either way
+        }
+
+        var baselineFrom = minute.AddMinutes(-o.BaselineMinutes);
+        var baseline = history.Where(c => c.Minute >= baselineFrom && c.Minute < minute).ToList();
+        var baselineTotal = baseline.Sum(static c => c.Total);
+        if (baselineTotal < o.MinEvents)
+        {
+            return; // no baseline yet
+        }
+
+        var expected = (double)baseline.Sum(static c => c.Errors) / baselineTotal;
+        var observed = (double)current.Errors / current.Total;
+        var anomalous = observed > expected * o.Factor && observed > expected + o.MinIncrease;
+        open.TryGetValue(service, out var anomaly);
+        if (anomalous && anomaly is null)
+        {
+            var id = await store.OpenAnomalyAsync(service, ErrorRateKind, minute, observed, expected, cancellationToken);
+            open[service] = new LogPipeline.Data.Anomaly { Id = id, Service = service, Kind = ErrorRateKind, StartedAtUtc = minute, Observed = observed, Expected = expected };
+            LogOpened(logger, service, minute, observed, expected);
+        }
+        else if (anomalous && anomaly is not null && observed > anomaly.Observed)
+        {
+            await store.UpdateAnomalyAsync(anomaly.Id, observed, anomaly.Expected, null, cancellationToken);
+            anomaly.Observed = observed;
+        }
+        else if (!anomalous && anomaly is not null && minute > anomaly.StartedAtUtc)
+        {
+            await store.UpdateAnomalyAsync(anomaly.Id, anomaly.Observed, anomaly.Expected, minute, cancellationToken);
+            open.Remove(service);
+            LogEnded(logger, service, minute);
+        }
+    }
+
+    private static DateTime Floor(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Anomaly: {Service} error rate {Observed:P1} in the minute from {Minute:O}, baseline {Expected:P1}")]
+    private static partial void LogOpened(ILogger logger, string service, DateTime minute, double observed, double expected);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Anomaly over: {Service} back to baseline at {Minute:O}")]
+    private static partial void LogEnded(ILogger logger, string service, DateTime minute);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Closing windows failed; trying again at the next interval")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception);
+}
