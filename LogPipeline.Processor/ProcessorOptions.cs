@@ -31,6 +31,9 @@ public sealed class ProcessorOptions
     /// <summary>Events dated further behind their Kafka timestamp are rejected as absurd (replays of old files fit within it).</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>The zone assumed for RFC 3164 (BSD syslog) timestamps, which carry none.</summary>
+    public TimeSpan SyslogDefaultOffset { get; set; } = TimeSpan.Zero;
+
     /// <summary>Longer lines go to the dead-letter topic as oversized.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;
 
@@ -73,6 +76,8 @@ public sealed class ProcessorOptionsValidator : IValidateOptions<ProcessorOption
         Check(o.BufferCapacity >= o.BatchSize, $"Processor:BufferCapacity must be at least Processor:BatchSize ({o.BatchSize}); got {o.BufferCapacity}.");
         Check(o.AllowedLateness >= TimeSpan.Zero, $"Processor:AllowedLateness must not be negative; got {o.AllowedLateness}.");
         Check(o.MaxFutureSkew > TimeSpan.Zero && o.MaxAge > TimeSpan.Zero, "Processor:MaxFutureSkew and Processor:MaxAge must be positive.");
+        Check(o.SyslogDefaultOffset >= TimeSpan.FromHours(-14) && o.SyslogDefaultOffset <= TimeSpan.FromHours(14),
+            $"Processor:SyslogDefaultOffset must be a UTC offset between -14:00 and +14:00; got {o.SyslogDefaultOffset}.");
         Check(o.MaxLineBytes is >= 256 and <= 1024 * 1024, $"Processor:MaxLineBytes must be 256 to 1048576; got {o.MaxLineBytes}.");
         Check(o.RawRetention > TimeSpan.Zero && o.AggregateRetention >= o.RawRetention,
             "Processor:RawRetention must be positive and Processor:AggregateRetention at least as long.");

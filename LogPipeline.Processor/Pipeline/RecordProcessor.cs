@@ -16,7 +16,7 @@ public sealed class RecordProcessor(IOptions<ProcessorOptions> options)
 
     public ProcessedRecord Process(KafkaRecord record)
     {
-        var context = new LogParseContext(record.Key, record.Host, record.Timestamp, TimeSpan.Zero) { MaxLineBytes = o.MaxLineBytes };
+        var context = new LogParseContext(record.Key, record.Host, record.Timestamp, o.SyslogDefaultOffset) { MaxLineBytes = o.MaxLineBytes };
         if (!LogParser.TryParse(record.Value, context, out var e, out var format, out var error))
         {
             return Reject(record, error.ReasonCode, error.Message);

@@ -164,6 +164,13 @@ public sealed class SyntheticLogGenerator
             Attributes = attributes,
         };
         var format = ChooseFormat(isHttp);
+        if (format == LogFormat.Rfc3164)
+        {
+            // BSD syslog has no zone: its senders here log in UTC, the zone the processor assumes
+            // for it (Processor:SyslogDefaultOffset), so the line means the same instant.
+            e = e with { Timestamp = e.Timestamp.ToUniversalTime() };
+        }
+
         return new GeneratedLog(e, format, LogFormatter.Format(e, format));
     }
 

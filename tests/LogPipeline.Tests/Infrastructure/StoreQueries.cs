@@ -1,0 +1,92 @@
+using System.Data.Common;
+using LogPipeline.Data;
+using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+
+namespace LogPipeline.Tests.Infrastructure;
+
+/// <summary>Reads what the processor stored with plain SQL, on either engine.</summary>
+public sealed class StoreQueries(StoreProvider provider, string connectionString)
+{
+    public StoreProvider Provider { get; } = provider;
+
+    public string ConnectionString { get; } = connectionString;
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public Task<long> RawCountAsync() => ScalarAsync("SELECT COUNT(*) FROM log_events");
+
+    public async Task<List<object[]>> RowsAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public async Task<Dictionary<(DateTime Minute, string Service, LogLevel Level), (long Count, long Bytes)>> VolumeAsync() =>
+        (await RowsAsync("SELECT bucket_start_utc, service, level, count, bytes FROM volume_minute"))
+            .ToDictionary(r => (Time(r[0]), (string)r[1], (LogLevel)Convert.ToInt32(r[2], null)), r => (Convert.ToInt64(r[3], null), Convert.ToInt64(r[4], null)));
+
+    public async Task<Dictionary<(DateTime Minute, string Service, short StatusClass), long>> HttpStatusAsync() =>
+        (await RowsAsync("SELECT bucket_start_utc, service, status_class, count FROM http_status_minute"))
+            .ToDictionary(r => (Time(r[0]), (string)r[1], Convert.ToInt16(r[2], null)), r => Convert.ToInt64(r[3], null));
+
+    public async Task<Dictionary<(DateTime Minute, string Service, short Bin), long>> LatencyHistogramAsync() =>
+        (await RowsAsync("SELECT bucket_start_utc, service, bin, count FROM latency_histogram_minute"))
+            .ToDictionary(r => (Time(r[0]), (string)r[1], Convert.ToInt16(r[2], null)), r => Convert.ToInt64(r[3], null));
+
+    public async Task<Dictionary<string, long>> FingerprintCountsByServiceAsync() =>
+        (await RowsAsync("SELECT service, SUM(count) FROM error_fingerprints GROUP BY service"))
+            .ToDictionary(r => (string)r[0], r => Convert.ToInt64(r[1], null));
+
+    /// <summary>Waits until the raw table holds <paramref name="count"/> rows (or the timeout passes) and returns the count.</summary>
+    public async Task<long> WaitForRawCountAsync(long count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long seen;
+        while ((seen = await TryRawCountAsync()) < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        return seen;
+    }
+
+    private async Task<long> TryRawCountAsync()
+    {
+        try
+        {
+            return await RawCountAsync();
+        }
+        catch (DbException)
+        {
+            return -1; // schema not there yet, or the server is down for an outage test
+        }
+    }
+
+    private async Task<DbConnection> OpenAsync() => await new StoreConnectionFactory(Provider, ConnectionString).OpenAsync();
+
+    // SQLite returns DATETIME columns as text; MariaDB as DateTime.
+    private static DateTime Time(object value) => value switch
+    {
+        DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
+        string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc),
+        _ => throw new InvalidOperationException("not a time: " + value),
+    };
+}
