@@ -112,6 +112,29 @@ public sealed class StoreWriterTests(MariaDbServer mariaDb) : IDisposable
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.MariaDb)]
+    public async Task TwoProcessesRacingForAPartitionStoreItOnce(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "race");
+        var (other, _) = await CreateStoreAsync(provider, "race", reuse: store);
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None));
+
+        // Both expect offset 2; one covers [2, 5), the other [2, 9).
+        var results = await Task.WhenAll(
+            Task.Run(() => writer.WriteAsync(Batch(2, 2, 3), CancellationToken.None)),
+            Task.Run(() => other.WriteAsync(Batch(2, 2, 7), CancellationToken.None)));
+
+        Assert.Single(results, r => r.Count == 0);
+        var loser = Assert.Single(results, r => r.Count > 0);
+        var stored = Assert.Single(loser).StoredNextOffset;
+        Assert.Contains(stored, new long[] { 5, 9 });
+        var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
+        Assert.Equal(Enumerable.Range(0, (int)stored).Select(i => (long)i), offsets.Select(o => Long(o[0])));
+        await AssertAggregatesAsync(store, events: stored, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(stored - 1));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
     public async Task RetriedBatchThatHadCommittedIsTreatedAsSuccess(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "retried");
@@ -345,8 +368,14 @@ public sealed class StoreWriterTests(MariaDbServer mariaDb) : IDisposable
         Assert.Equal(35L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
-    private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(StoreProvider provider, string name, StoreResilienceOptions? resilience = null)
+    private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(
+        StoreProvider provider, string name, StoreResilienceOptions? resilience = null, StoreConnectionFactory? reuse = null)
     {
+        if (reuse is not null)
+        {
+            return (new StoreWriter(reuse, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), reuse);
+        }
+
         var connectionString = provider == StoreProvider.Sqlite
             ? $"Data Source={Path.Combine(_folder, name + ".db")}"
             : mariaDb.CreateDatabase("writer_" + name);
