@@ -1,7 +1,12 @@
 using System.Net.Sockets;
 using LogPipeline.Processor.Storage;
 using Microsoft.Data.Sqlite;
+using LogPipeline.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Tests.Storage;
 
@@ -58,5 +63,25 @@ public sealed class StoreResilienceTests
             await pipeline.ExecuteAsync<int>(_ => { calls++; throw new IOException("down"); }, CancellationToken.None));
 
         Assert.Equal(Fast.MaxRetryAttempts + 1, calls);
+    }
+
+    [Fact]
+    public void AddStoreWriterRegistersOneWriterWithItsConfiguredResilience()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:logsdb"] = "Data Source=unused.db",
+            ["Processor:Resilience:Store:MaxRetryAttempts"] = "3",
+            ["Processor:Resilience:Store:BreakDuration"] = "00:00:02",
+        });
+        builder.AddLogStore();
+        builder.AddStoreWriter();
+        using var host = builder.Build();
+
+        Assert.Same(host.Services.GetRequiredService<StoreWriter>(), host.Services.GetRequiredService<StoreWriter>());
+        var options = host.Services.GetRequiredService<IOptions<StoreResilienceOptions>>().Value;
+        Assert.Equal((3, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200)), (options.MaxRetryAttempts, options.BreakDuration, options.BaseDelay));
+        Assert.Equal(StoreProvider.Sqlite, host.Services.GetRequiredService<StoreWriter>().Provider);
     }
 }
