@@ -1,0 +1,519 @@
+using System.Data.Common;
+using System.Globalization;
+using LogPipeline.Data;
+using LogPipeline.Kafka.Wire;
+using LogPipeline.Processor.Storage;
+using LogPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LogPipeline.Tests.Storage;
+
+/// <summary>
+/// The processor's store writer against both engines: SQLite in a temp file and the shared real
+/// MariaDB server (its own database per test). In the "mariadb" collection, so the outage test never
+/// stops the server under another test.
+/// </summary>
+[Collection("mariadb")]
+public sealed class StoreWriterTests(MariaDbServer mariaDb) : IDisposable
+{
+    private const string Group = "processor";
+    private const string Topic = "logs.raw";
+    private static readonly DateTime Minute = new(2025, 3, 4, 10, 15, 0, DateTimeKind.Utc);
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("logpipeline-writer-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task WritesExactlyTheBatchsEventsAggregatesAndOffsets(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "exact");
+        var batch = Batch(PartitionProgress.NoOffset, 0, 1_234, watermark: Minute.AddSeconds(42));
+
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+
+        var events = await QueryAsync(store, "SELECT source_offset, message, level, http_status, trace_id, is_late, timestamp_utc FROM log_events ORDER BY source_offset");
+        Assert.Equal(Enumerable.Range(0, 1_234).Select(i => (long)i), events.Select(e => Long(e[0])));
+        Assert.Equal("request 17 failed ⏱", events[17][1]);
+        Assert.Equal((long)LogLevel.Error, Long(events[17][2]));
+        Assert.Equal(503L, Long(events[17][3]));
+        Assert.Equal("0123456789abcdef0123456789abcdef", events[17][4]);
+        Assert.Equal(Minute.AddMilliseconds(17).AddTicks(170), Utc(events[17][6]));
+        Assert.Equal(1_234, events.Count(e => Long(e[5]) == 0));
+
+        await AssertAggregatesAsync(store, events: 1_234, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(1_233));
+        var offset = Assert.Single(await QueryAsync(store, "SELECT next_offset, watermark_utc FROM consumer_offsets"));
+        Assert.Equal(1_234L, Long(offset[0]));
+        Assert.Equal(Minute.AddSeconds(42), Utc(offset[1]));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task SecondBatchAddsItsDeltasToTheFirst(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "deltas");
+
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        var second = Batch(3, 3, 2, template: "a different template");
+        second.Fingerprints[0].FirstSeenUtc = Minute.AddMinutes(-5);
+        Assert.Empty(await writer.WriteAsync(second, CancellationToken.None));
+
+        Assert.Equal(5, await CountAsync(store, "log_events"));
+        await AssertAggregatesAsync(store, events: 5, firstSeen: Minute.AddMinutes(-5), lastSeen: Minute.AddMilliseconds(4));
+        var fingerprint = Assert.Single(await QueryAsync(store, "SELECT template FROM error_fingerprints"));
+        Assert.Equal("request <n> failed", fingerprint[0]);
+        Assert.Equal(5L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task StaleBatchIsFencedAndChangesNothing(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "fenced");
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        var before = await SnapshotAsync(store);
+
+        // A writer that lost the partition and still covers [0, 2) from scratch.
+        var fenced = await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None);
+
+        Assert.Equal([new FencedPartition(Topic, 0, 3)], fenced);
+        Assert.Equal(before, await SnapshotAsync(store));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task OneFencedPartitionKeepsTheWholeBatchOut(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "fencedpart");
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3, partition: 1), CancellationToken.None));
+        var before = await SnapshotAsync(store);
+
+        // Partition 0 is fresh, partition 1 is stale (expects 1 but 3 is stored).
+        var batch = Batch(PartitionProgress.NoOffset, 0, 4, partition: 0);
+        var stale = Batch(1, 1, 2, partition: 1);
+        batch.Events.AddRange(stale.Events);
+        batch.Offsets.AddRange(stale.Offsets);
+        var fenced = await writer.WriteAsync(batch, CancellationToken.None);
+
+        Assert.Equal([new FencedPartition(Topic, 1, 3)], fenced);
+        Assert.Equal(before, await SnapshotAsync(store));
+        Assert.False((await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None)).ContainsKey((Topic, 0)));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task TwoProcessesRacingForAPartitionStoreItOnce(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "race");
+        var (other, _) = await CreateStoreAsync(provider, "race", reuse: store);
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None));
+
+        // Both expect offset 2; one covers [2, 5), the other [2, 9).
+        var results = await Task.WhenAll(
+            Task.Run(() => writer.WriteAsync(Batch(2, 2, 3), CancellationToken.None)),
+            Task.Run(() => other.WriteAsync(Batch(2, 2, 7), CancellationToken.None)));
+
+        Assert.Single(results, r => r.Count == 0);
+        var loser = Assert.Single(results, r => r.Count > 0);
+        var stored = Assert.Single(loser).StoredNextOffset;
+        Assert.Contains(stored, new long[] { 5, 9 });
+        var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
+        Assert.Equal(Enumerable.Range(0, (int)stored).Select(i => (long)i), offsets.Select(o => Long(o[0])));
+        await AssertAggregatesAsync(store, events: stored, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(stored - 1));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task RetriedBatchThatHadCommittedIsTreatedAsSuccess(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "retried");
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+
+        // What a retry after a lost COMMIT acknowledgement sends again: the same batch, here with a
+        // second partition that the batch did not move (stored 0, expected 0, next 0).
+        var idle = new PartitionProgress(Topic, 6, 0, 0, null);
+        var first = new PartitionProgress(Topic, 6, PartitionProgress.NoOffset, 0, null);
+        Assert.Empty(await writer.WriteAsync(new StoreBatch { GroupId = Group, Offsets = { first } }, CancellationToken.None));
+        var batch = Batch(3, 3, 4);
+        batch.Offsets.Add(idle);
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        var before = await SnapshotAsync(store);
+
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+
+        Assert.Equal(before, await SnapshotAsync(store));
+        Assert.Equal(7, await CountAsync(store, "log_events"));
+        await AssertAggregatesAsync(store, events: 7, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(6));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task DuplicateEventOffsetFailsLoudlyWithoutRetrying(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "duplicate");
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+
+        // Offsets say 3 is next, yet offset 4 is already there: a bug somewhere, never a retry.
+        await ExecuteAsync(store, "UPDATE log_events SET source_offset = 4 WHERE source_offset = 2");
+
+        await Assert.ThrowsAnyAsync<DbException>(() => writer.WriteAsync(Batch(3, 3, 3), CancellationToken.None));
+        Assert.Equal(3, await CountAsync(store, "log_events"));
+        Assert.Equal(3L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task UnicodeAndHugeValuesRoundTripTruncatedToTheStoreLimits(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "unicode");
+        const string Rocket = "🚀";
+        var emoji = "Zürich 日本語 ✓ " + Rocket + " naïve";
+        var hugeAscii = new string('x', 70_000);
+        var hugeEmoji = "a" + string.Concat(Enumerable.Repeat(Rocket, 35_000));
+        var longService = string.Concat(Enumerable.Repeat("ö" + Rocket, 60));
+
+        var batch = Batch(PartitionProgress.NoOffset, 0, 3);
+        batch.Events[0].Message = emoji;
+        batch.Events[1].Message = hugeAscii;
+        batch.Events[1].AttributesJson = hugeAscii;
+        batch.Events[2].Message = hugeEmoji;
+        batch.Events[2].Service = longService;
+        batch.Fingerprints[0].SampleMessage = hugeEmoji;
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+
+        var events = await QueryAsync(store, "SELECT message, attributes_json, service FROM log_events ORDER BY source_offset");
+        Assert.Equal(emoji, events[0][0]);
+        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1][0]);
+        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1][1]);
+
+        // 16,000 UTF-16 units would end inside a surrogate pair: the pair is dropped whole.
+        var expectedEmoji = "a" + string.Concat(Enumerable.Repeat(Rocket, (StoreLimits.TextLength - 1) / 2));
+        Assert.Equal(expectedEmoji, events[2][0]);
+        Assert.Equal(string.Concat(Enumerable.Repeat("ö" + Rocket, 33)) + "ö", events[2][2]);
+        Assert.Equal(expectedEmoji, Assert.Single(await QueryAsync(store, "SELECT sample_message FROM error_fingerprints"))[0]);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task MaterializedLatencyIsThePercentileOfTheSummedBins(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "latency");
+        var random = new Random(5);
+        var all = new List<(DateTime Minute, string Service, int Bin, long Count)>();
+        long next = 0;
+        for (var b = 0; b < 3; b++)
+        {
+            var batch = Batch(b == 0 ? PartitionProgress.NoOffset : next, next, 1);
+            batch.LatencyHistogram.Clear();
+            foreach (var (minute, service) in new[] { (Minute, "orders"), (Minute, "billing"), (Minute.AddMinutes(1), "orders"), (Minute.AddMinutes(2), "orders") })
+            {
+                foreach (var group in Enumerable.Range(0, 400).Select(_ => LatencyHistogram.BinOf(Math.Exp((random.NextDouble() * 8) - 1))).GroupBy(x => x))
+                {
+                    batch.LatencyHistogram.Add(new LatencyHistogramMinute { BucketStartUtc = minute, Service = service, Bin = (short)group.Key, Count = group.Count() });
+                    all.Add((minute, service, group.Key, group.Count()));
+                }
+            }
+
+            Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+            next++;
+        }
+
+        Assert.Equal(3, await writer.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
+        var first = await QueryAsync(store, "SELECT bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms FROM latency_minute ORDER BY bucket_start_utc, service");
+        Assert.Equal(3, await writer.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
+        var again = await QueryAsync(store, "SELECT bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms FROM latency_minute ORDER BY bucket_start_utc, service");
+
+        Assert.Equal(first.Select(r => string.Join('|', r)), again.Select(r => string.Join('|', r)));
+        Assert.Equal(3, first.Count);
+        foreach (var row in first)
+        {
+            var bins = all.Where(x => x.Minute == Utc(row[0]) && x.Service == (string)row[1]!).Select(x => (x.Bin, x.Count)).ToList();
+            Assert.Equal(bins.Sum(x => x.Count), Long(row[2]));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.50), Convert.ToDouble(row[3], CultureInfo.InvariantCulture));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.95), Convert.ToDouble(row[4], CultureInfo.InvariantCulture));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.99), Convert.ToDouble(row[5], CultureInfo.InvariantCulture));
+        }
+
+        Assert.DoesNotContain(first, r => Utc(r[0]) == Minute.AddMinutes(2));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task PurgeDeletesOnlyWhatIsOlderThanTheCutoffs(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "purge");
+
+        // 10,500 old events (more than one purge chunk) and 20 recent ones.
+        const int Old = 10_500;
+        var batch = Batch(PartitionProgress.NoOffset, 0, Old + 20);
+        for (var i = 0; i < batch.Events.Count; i++)
+        {
+            batch.Events[i].TimestampUtc = i < Old ? Minute.AddHours(-2).AddMilliseconds(i) : Minute.AddSeconds(i - Old);
+        }
+
+        batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute.AddDays(-10), Service = "orders", Level = LogLevel.Info, Count = 1, Bytes = 1 });
+        batch.HttpStatus.Add(new HttpStatusMinute { BucketStartUtc = Minute.AddDays(-10), Service = "orders", StatusClass = 2, Count = 1 });
+        batch.LatencyHistogram.Add(new LatencyHistogramMinute { BucketStartUtc = Minute.AddDays(-10), Service = "orders", Bin = 3, Count = 1 });
+        batch.Pipeline.Add(new PipelineMinute { BucketStartUtc = Minute.AddDays(-10), EventsIn = 1 });
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Equal(2, await writer.MaterializeLatencyAsync(Minute.AddDays(-11), Minute.AddMinutes(1), CancellationToken.None));
+        var aggregateRows = await AggregateRowCountAsync(store);
+
+        var (raw, aggregates) = await writer.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None);
+
+        Assert.Equal(Old, raw);
+        Assert.Equal(5, aggregates);
+        Assert.Equal(20, await CountAsync(store, "log_events"));
+        Assert.Equal(aggregateRows - 5, await AggregateRowCountAsync(store));
+        Assert.Equal(0L, Long(Assert.Single(await QueryAsync(store, "SELECT COUNT(*) FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute))[0]));
+        Assert.Equal((0, 0), await writer.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
+        Assert.Equal(1, await CountAsync(store, "error_fingerprints"));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task ReadOffsetsReturnsWhatWasWrittenIncludingTheWatermark(StoreProvider provider)
+    {
+        var (writer, _) = await CreateStoreAsync(provider, "offsets");
+        var batch = Batch(PartitionProgress.NoOffset, 0, 3, partition: 0, watermark: Minute.AddSeconds(1.5));
+        var other = Batch(PartitionProgress.NoOffset, 10, 5, partition: 2, watermark: null);
+        batch.Events.AddRange(other.Events);
+        batch.Offsets.AddRange(other.Offsets);
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+
+        // Without a new watermark the stored one stays.
+        Assert.Empty(await writer.WriteAsync(Batch(3, 3, 2, partition: 0, watermark: null), CancellationToken.None));
+
+        var offsets = await writer.ReadOffsetsAsync(Group, Topic, [0, 1, 2], CancellationToken.None);
+
+        Assert.Equal(2, offsets.Count);
+        Assert.Equal(new StoredOffset(5, Minute.AddSeconds(1.5)), offsets[(Topic, 0)]);
+        Assert.Equal(DateTimeKind.Utc, offsets[(Topic, 0)].WatermarkUtc!.Value.Kind);
+        Assert.Equal(new StoredOffset(15, null), offsets[(Topic, 2)]);
+        Assert.Empty(await writer.ReadOffsetsAsync("another-group", Topic, [0, 1, 2], CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task AnomaliesOpenUpdateAndCloseAndErrorCountsComeFromVolume(StoreProvider provider)
+    {
+        var (writer, _) = await CreateStoreAsync(provider, "anomalies");
+        var batch = Batch(PartitionProgress.NoOffset, 0, 1);
+        batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute, Service = "orders", Level = LogLevel.Info, Count = 7, Bytes = 700 });
+        batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute, Service = "orders", Level = LogLevel.Fatal, Count = 2, Bytes = 200 });
+        batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute.AddMinutes(1), Service = "billing", Level = LogLevel.Warn, Count = 4, Bytes = 400 });
+        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+
+        var counts = await writer.ReadErrorCountsAsync(Minute, Minute.AddMinutes(2), CancellationToken.None);
+        Assert.Equal([(Minute, "orders", 10L, 3L), (Minute.AddMinutes(1), "billing", 4L, 0L)], counts);
+
+        var id = await writer.OpenAnomalyAsync("orders", "error-rate", Minute, 0.3, 0.01, CancellationToken.None);
+        var open = Assert.Single(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
+        Assert.Equal((id, "orders", "error-rate", Minute, 0.3), (open.Id, open.Service, open.Kind, open.StartedAtUtc, open.Observed));
+
+        await writer.UpdateAnomalyAsync(id, 0.5, 0.02, null, CancellationToken.None);
+        open = Assert.Single(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
+        Assert.Equal((0.5, 0.02), (open.Observed, open.Expected));
+
+        await writer.UpdateAnomalyAsync(id, 0.4, 0.02, Minute.AddMinutes(3), CancellationToken.None);
+        Assert.Empty(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.UpdateAnomalyAsync(id + 100, 1, 1, null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WriteDuringAMariaDbOutageCompletesOnceWhenTheServerIsBack()
+    {
+        var (writer, store) = await CreateStoreAsync(StoreProvider.MariaDb, "outage",
+            new StoreResilienceOptions { MaxRetryAttempts = 30, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1), BreakDuration = TimeSpan.FromSeconds(1) });
+        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 10), CancellationToken.None));
+
+        mariaDb.Stop();
+        try
+        {
+            var restart = Task.Run(async () =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                mariaDb.Start();
+            });
+            var write = writer.WriteAsync(Batch(10, 10, 25), CancellationToken.None);
+
+            Assert.Empty(await write);
+            await restart;
+        }
+        finally
+        {
+            mariaDb.Start();
+        }
+
+        var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => (long)i), offsets.Select(o => Long(o[0])));
+        await AssertAggregatesAsync(store, events: 35, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(34));
+        Assert.Equal(35L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+    }
+
+    private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(
+        StoreProvider provider, string name, StoreResilienceOptions? resilience = null, StoreConnectionFactory? reuse = null)
+    {
+        if (reuse is not null)
+        {
+            return (new StoreWriter(reuse, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), reuse);
+        }
+
+        var connectionString = provider == StoreProvider.Sqlite
+            ? $"Data Source={Path.Combine(_folder, name + ".db")}"
+            : mariaDb.CreateDatabase("writer_" + name);
+        var store = new StoreConnectionFactory(provider, connectionString);
+        await using (var connection = await store.OpenAsync())
+        {
+            await new SchemaMigrator(provider).MigrateAsync(connection);
+        }
+
+        return (new StoreWriter(store, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), store);
+    }
+
+    /// <summary>
+    /// A batch of <paramref name="count"/> error events at offsets from <paramref name="firstOffset"/>
+    /// (one per millisecond from <see cref="Minute"/>, by offset), with the aggregates they make.
+    /// </summary>
+    private static StoreBatch Batch(long expected, long firstOffset, int count, int partition = 0, DateTime? watermark = null, string template = "request <n> failed")
+    {
+        var batch = new StoreBatch { GroupId = Group };
+        for (var offset = firstOffset; offset < firstOffset + count; offset++)
+        {
+            batch.Events.Add(new LogEventRow
+            {
+                SourceTopic = Topic,
+                SourcePartition = partition,
+                SourceOffset = offset,
+                TimestampUtc = Minute.AddMilliseconds(offset).AddTicks(offset * 10),
+                UtcOffsetMinutes = 60,
+                ReceivedAtUtc = Minute.AddSeconds(1),
+                Service = "orders",
+                Host = "orders-1",
+                Level = LogLevel.Error,
+                Message = $"request {offset} failed ⏱",
+                Format = 1,
+                HttpMethod = "GET",
+                HttpPath = "/orders/" + offset.ToString(CultureInfo.InvariantCulture),
+                HttpStatus = 503,
+                HttpDurationMs = 12.5,
+                HttpBytes = 512,
+                TraceId = "0123456789abcdef0123456789abcdef",
+                SpanId = "0123456789abcdef",
+                Fingerprint = -42,
+                AttributesJson = """{"region":"eu"}""",
+            });
+        }
+
+        batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute, Service = "orders", Level = LogLevel.Error, Count = count, Bytes = 100L * count });
+        batch.HttpStatus.Add(new HttpStatusMinute { BucketStartUtc = Minute, Service = "orders", StatusClass = 5, Count = count });
+        batch.LatencyHistogram.Add(new LatencyHistogramMinute { BucketStartUtc = Minute, Service = "orders", Bin = (short)LatencyHistogram.BinOf(12.5), Count = count });
+        batch.Fingerprints.Add(new ErrorFingerprint
+        {
+            Service = "orders", Fingerprint = -42, Template = template, Count = count,
+            FirstSeenUtc = Minute.AddMilliseconds(firstOffset), LastSeenUtc = Minute.AddMilliseconds(firstOffset + count - 1),
+            SampleMessage = $"request {firstOffset} failed", Level = LogLevel.Error,
+        });
+        batch.Pipeline.Add(new PipelineMinute { BucketStartUtc = Minute, EventsIn = count, EventsStored = count, LateEvents = 0, DeadLetters = 0 });
+        batch.Offsets.Add(new PartitionProgress(Topic, partition, expected, firstOffset + count, watermark));
+        return batch;
+    }
+
+    private static async Task AssertAggregatesAsync(StoreConnectionFactory store, long events, DateTime firstSeen, DateTime lastSeen)
+    {
+        var volume = Assert.Single(await QueryAsync(store, "SELECT count, bytes FROM volume_minute"));
+        Assert.Equal((events, 100 * events), (Long(volume[0]), Long(volume[1])));
+        Assert.Equal(events, Long(Assert.Single(await QueryAsync(store, "SELECT count FROM http_status_minute WHERE status_class = 5"))[0]));
+        Assert.Equal(events, Long(Assert.Single(await QueryAsync(store, "SELECT count FROM latency_histogram_minute"))[0]));
+        var fingerprint = Assert.Single(await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc, level FROM error_fingerprints"));
+        Assert.Equal((events, firstSeen, lastSeen, (long)LogLevel.Error), (Long(fingerprint[0]), Utc(fingerprint[1]), Utc(fingerprint[2]), Long(fingerprint[3])));
+        var pipeline = Assert.Single(await QueryAsync(store, "SELECT events_in, events_stored FROM pipeline_minute"));
+        Assert.Equal((events, events), (Long(pipeline[0]), Long(pipeline[1])));
+    }
+
+    /// <summary>Every stored row of every table, as text, for "nothing changed" checks.</summary>
+    private static async Task<List<string>> SnapshotAsync(StoreConnectionFactory store)
+    {
+        var rows = new List<string>();
+        foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "consumer_offsets" })
+        {
+            rows.AddRange((await QueryAsync(store, $"SELECT * FROM {table}")).Select(r => table + ": " + string.Join('|', r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal));
+        }
+
+        return rows;
+    }
+
+    private static async Task<long> AggregateRowCountAsync(StoreConnectionFactory store)
+    {
+        long total = 0;
+        foreach (var table in new[] { "volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute" })
+        {
+            total += await CountAsync(store, table);
+        }
+
+        return total;
+    }
+
+    private static async Task<long> CountAsync(StoreConnectionFactory store, string table) =>
+        Long(Assert.Single(await QueryAsync(store, $"SELECT COUNT(*) FROM {table}"))[0]);
+
+    private static async Task ExecuteAsync(StoreConnectionFactory store, string sql)
+    {
+        await using var connection = await store.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<object?[]>> QueryAsync(StoreConnectionFactory store, string sql, DateTime? cutoff = null)
+    {
+        await using var connection = await store.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (cutoff is { } value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@cutoff";
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    /// <summary>MariaDB returns DATETIME as DateTime, SQLite as its TEXT.</summary>
+    private static DateTime Utc(object? value) => DateTime.SpecifyKind(
+        value is DateTime d ? d : DateTime.Parse((string)value!, CultureInfo.InvariantCulture), DateTimeKind.Utc);
+}
