@@ -29,6 +29,8 @@ public static class ProcessorHost
         ["Processor:BatchLatency"] = "00:00:00.050",
         // A member that leaves is replaced quickly on the embedded cluster (see environment notes).
         ["Kafka:Consumer:session.timeout.ms"] = "6000",
+        // A member killed hard holds up the next rebalance for at most this long.
+        ["Kafka:Consumer:max.poll.interval.ms"] = "10000",
         ["Kafka:StatisticsIntervalMs"] = "0",
     };
 }

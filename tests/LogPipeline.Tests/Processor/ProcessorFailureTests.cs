@@ -1,0 +1,132 @@
+using Confluent.Kafka;
+using LogPipeline.Data;
+using LogPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LogPipeline.Tests.Processor;
+
+/// <summary>Exactly once in effect: hard kills, a store outage and two instances still give exact, duplicate-free results.</summary>
+[Collection("mariadb")]
+public sealed class ProcessorFailureTests(MariaDbServer mariaDb)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task KilledHardAtSeveralPointsUnderLoadThenRestartedStoresEverythingOnce(StoreProvider provider)
+    {
+        using var temp = new TempFolder();
+        var store = new ProcessorTests(mariaDb).Store(provider, temp, "crash");
+        using var kafka = ProcessorTests.StartKafka();
+        var scenario = PipelineScenario.Create(20_000, seed: 23, start: DateTimeOffset.UtcNow.AddMinutes(-30), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
+        scenario.ProduceTo(kafka.BootstrapServers);
+        var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
+        settings["Processor:BatchSize"] = "1000"; // many transactions, so kills land between and inside them
+        var log = Path.Combine(temp.Path, "processor.log");
+
+        foreach (var killAt in new[] { 3_000, 9_000, 15_000 })
+        {
+            using var processor = ProcessorProcess.Start(settings, log);
+            var reached = await store.WaitForRawCountAsync(killAt, Timeout);
+            Assert.True(reached >= killAt, $"processor stalled at {reached} rows before the kill at {killAt}; see {await File.ReadAllTextAsync(log)}");
+            processor.KillHard();
+        }
+
+        using (var last = ProcessorProcess.Start(settings, log))
+        {
+            Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
+            await Task.Delay(TimeSpan.FromSeconds(1)); // anything extra would show up now
+            last.KillHard();
+        }
+
+        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+    }
+
+    [Fact]
+    public async Task MariaDbStoppedUnderLoadForSecondsThenStartedLosesAndDoublesNothing()
+    {
+        using var temp = new TempFolder();
+        var store = new ProcessorTests(mariaDb).Store(StoreProvider.MariaDb, temp, "outage");
+        using var kafka = ProcessorTests.StartKafka();
+        var scenario = PipelineScenario.Create(30_000, seed: 31, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
+        var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
+        settings["Processor:BatchSize"] = "1000";
+        var app = await ProcessorHost.StartAsync(settings);
+        try
+        {
+            // Load arrives while the store goes away and comes back.
+            var producing = Task.Run(() => scenario.ProduceTo(kafka.BootstrapServers));
+            Assert.True(await store.WaitForRawCountAsync(3_000, Timeout) >= 3_000);
+            mariaDb.Stop();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(6));
+            }
+            finally
+            {
+                mariaDb.Start();
+            }
+
+            await producing;
+            Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
+        }
+        finally
+        {
+            if (!mariaDb.IsRunning)
+            {
+                mariaDb.Start();
+            }
+
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task TwoInstancesInOneGroupSplitThePartitionsAndTogetherStoreEverythingOnce(StoreProvider provider)
+    {
+        using var temp = new TempFolder();
+        var store = new ProcessorTests(mariaDb).Store(provider, temp, "pair");
+        using var kafka = ProcessorTests.StartKafka();
+        var scenario = PipelineScenario.Create(30_000, seed: 47, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
+        var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
+        settings["Processor:BatchSize"] = "1000";
+        var first = await ProcessorHost.StartAsync(settings);
+        var second = await ProcessorHost.StartAsync(settings);
+        try
+        {
+            var producing = Task.Run(() => scenario.ProduceTo(kafka.BootstrapServers));
+            // Both members end up owning partitions (the group needs a rebalance or two for that).
+            var deadline = DateTime.UtcNow + Timeout;
+            var (a, b) = (Assignment(first), Assignment(second));
+            while ((a.Count == 0 || b.Count == 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+                (a, b) = (Assignment(first), Assignment(second));
+            }
+
+            Assert.NotEmpty(a);
+            Assert.NotEmpty(b);
+            Assert.Empty(a.Intersect(b));
+            await producing;
+            Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
+        }
+        finally
+        {
+            await first.StopAsync();
+            await second.StopAsync();
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+        }
+
+        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+    }
+
+    private static List<int> Assignment(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        app.Services.GetRequiredService<IConsumer<string?, byte[]>>().Assignment.Select(p => p.Partition.Value).ToList();
+}
