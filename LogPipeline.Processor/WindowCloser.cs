@@ -20,6 +20,7 @@ public sealed partial class WindowCloser(
     public const string ErrorRateKind = "error-rate";
 
     private DateTime? evaluatedUntil;
+    private DateTime? materializedUntil;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,24 +54,28 @@ public sealed partial class WindowCloser(
 
         var o = options.Value;
         var horizon = Floor(watermark - o.AllowedLateness); // minutes before this are closed
-        await store.MaterializeLatencyAsync(horizon.AddMinutes(-RematerialiseMinutes), horizon, cancellationToken);
+        // Everything that closed since the last pass (a backlog can close hours at once), plus a margin
+        // for partitions whose watermark lags; after a start, the last day.
+        var materializeFrom = (materializedUntil ?? horizon.AddDays(-1)).AddMinutes(-RematerialiseMinutes);
+        await store.MaterializeLatencyAsync(materializeFrom, horizon, cancellationToken);
+        materializedUntil = horizon;
 
-        var from = evaluatedUntil ?? horizon.AddMinutes(-1);
-        if (from < horizon.AddMinutes(-RematerialiseMinutes))
-        {
-            from = horizon.AddMinutes(-RematerialiseMinutes);
-        }
+        // After a start, judge the recent past again: anomalies already recorded for it are recognised below.
+        var from = evaluatedUntil ?? horizon.AddMinutes(-RematerialiseMinutes);
 
         var counts = await store.ReadErrorCountsAsync(from.AddMinutes(-o.Anomaly.BaselineMinutes), horizon, cancellationToken);
-        var open = (await store.ReadOpenAnomaliesAsync(cancellationToken))
-            .Where(static a => a.Kind == ErrorRateKind)
-            .ToDictionary(static a => a.Service);
+        var recent = (await store.ReadAnomaliesAsync(from, cancellationToken)).Where(static a => a.Kind == ErrorRateKind).ToList();
+        var open = recent.Where(static a => a.EndedAtUtc is null).ToDictionary(static a => a.Service);
         var byService = counts.GroupBy(static c => c.Service);
         for (var minute = from; minute < horizon; minute = minute.AddMinutes(1))
         {
             foreach (var service in byService)
             {
-                await JudgeAsync(service.Key, minute, service, open, cancellationToken);
+                var judged = recent.Any(a => a.Service == service.Key && a.EndedAtUtc is { } end && a.StartedAtUtc <= minute && minute <= end);
+                if (!judged)
+                {
+                    await JudgeAsync(service.Key, minute, service, open, cancellationToken);
+                }
             }
         }
 

@@ -336,7 +336,10 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>Anomalies without an end, oldest first.</summary>
-    public async Task<IReadOnlyList<Anomaly>> ReadOpenAnomaliesAsync(CancellationToken ct) =>
+    public Task<IReadOnlyList<Anomaly>> ReadOpenAnomaliesAsync(CancellationToken ct) => ReadAnomaliesAsync(null, ct);
+
+    /// <summary>Open anomalies, and with <paramref name="endedSinceUtc"/> also those that ended at or after it.</summary>
+    public async Task<IReadOnlyList<Anomaly>> ReadAnomaliesAsync(DateTime? endedSinceUtc, CancellationToken ct) =>
         await _resilience.ExecuteAsync(async token =>
         {
             var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
@@ -346,7 +349,8 @@ public sealed partial class StoreWriter
                 await using (command.ConfigureAwait(false))
                 {
                     command.CommandText = "SELECT id, service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc " +
-                        "FROM anomalies WHERE ended_at_utc IS NULL ORDER BY id";
+                        "FROM anomalies WHERE ended_at_utc IS NULL OR ended_at_utc >= @since ORDER BY id";
+                    AddParameter(command, "@since", Utc(endedSinceUtc ?? DateTime.MaxValue));
                     var result = new List<Anomaly>();
                     var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
