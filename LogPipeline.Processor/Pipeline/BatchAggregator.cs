@@ -18,6 +18,9 @@ public sealed class PendingBatch(StoreBatch store)
 
     public List<TaskCompletionSource> Barriers { get; } = [];
 
+    /// <summary>Processing spans of the batch's records, when tracing is on.</summary>
+    public List<System.Diagnostics.ActivityContext> Traces { get; } = [];
+
     public int LateEvents { get; set; }
 
     public bool IsEmpty => Store.Offsets.Count == 0 && Barriers.Count == 0;
@@ -62,6 +65,11 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         state.Next = source.Offset + 1;
         state.Touched = true;
         var b = current;
+        if (processed.Trace != default)
+        {
+            b.Batch.Traces.Add(processed.Trace);
+        }
+
         var processedMinute = Floor(source.Timestamp.UtcDateTime);
         b.Pipeline(processedMinute).EventsIn++;
 

@@ -46,6 +46,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         this.logger = logger;
         this.onCommitted = onCommitted;
         GroupId = groupId;
+        ProcessorTelemetry.GroupId = groupId;
         aggregator = new BatchAggregator(groupId, this.options.AllowedLateness);
 
         parse = new TransformBlock<PipelineItem, PipelineItem>(
@@ -220,6 +221,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
             await deadLetters.PublishAsync(batch.DeadLetters, abort.Token);
             if (batch.Store.Offsets.Count > 0)
             {
+                using var activity = ProcessorTelemetry.StartStoreWrite(batch, ProcessorTelemetry.DbSystem(store));
                 var started = Stopwatch.GetTimestamp();
                 var fenced = await store.WriteAsync(batch.Store, abort.Token);
                 if (fenced.Count > 0)
