@@ -22,7 +22,7 @@ public sealed class PipelineScenario
     }
 
     /// <summary>A valid record as sent, and the event a parser must make of it.</summary>
-    public sealed record Sent(string Service, string Host, byte[] Value, LogEvent Expected);
+    public sealed record Sent(string Service, string Host, byte[] Value, LogEvent Expected, LogFormat Format);
 
     /// <summary>A record the processor must dead-letter, with the reason code it must give.</summary>
     public sealed record Poison(string? Key, byte[] Value, string Reason, int After);
@@ -46,7 +46,7 @@ public sealed class PipelineScenario
             var log = generator.Next(start + (step * i));
             var e = log.Event;
             var context = new LogParseContext(e.Service, e.Host, start, e.Timestamp.Offset);
-            valid.Add(new Sent(e.Service, e.Host, Encoding.UTF8.GetBytes(log.Line), WireAssert.Expected(e, log.Format, context)));
+            valid.Add(new Sent(e.Service, e.Host, Encoding.UTF8.GetBytes(log.Line), WireAssert.Expected(e, log.Format, context), log.Format));
             if (poisonEvery > 0 && i % poisonEvery == poisonEvery - 1)
             {
                 poison.AddRange(PoisonSet(e.Service, e.Timestamp, i));
