@@ -42,6 +42,7 @@ public static class KafkaExtensions
             .Validate(static o => o.StatisticsIntervalMs >= 0, "Kafka:StatisticsIntervalMs must be 0 (off) or a positive number of milliseconds.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<KafkaProduceResilienceOptions>().BindConfiguration(KafkaProduceResilienceOptions.SectionName);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<KafkaMetrics>();
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", HealthStatus.Unhealthy, ["ready"]);

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Wire;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace LogPipeline.Processor.Pipeline;
 
@@ -13,9 +14,11 @@ namespace LogPipeline.Processor.Pipeline;
 /// their offsets are stored only after that. A crash between the two can send a dead letter twice
 /// (the origin headers identify it); it never loses one.
 /// </summary>
-public sealed class DeadLetterPublisher(IProducer<string?, byte[]> producer, IOptions<KafkaOptions> kafka)
+public sealed class DeadLetterPublisher(
+    IProducer<string?, byte[]> producer, IOptions<KafkaOptions> kafka, IOptions<KafkaProduceResilienceOptions> resilience, ILogger<DeadLetterPublisher> logger)
 {
     private readonly string topic = kafka.Value.Topics.DeadLetter;
+    private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger);
 
     public async Task PublishAsync(IReadOnlyList<ProcessedRecord> records, CancellationToken cancellationToken)
     {
@@ -49,7 +52,8 @@ public sealed class DeadLetterPublisher(IProducer<string?, byte[]> producer, IOp
                 headers.Add(KafkaHeaderNames.TraceParent, Encoding.ASCII.GetBytes(source.TraceParent));
             }
 
-            deliveries[i] = producer.ProduceAsync(topic, new Message<string?, byte[]> { Key = source.Key, Value = source.Value, Headers = headers }, cancellationToken);
+            var message = new Message<string?, byte[]> { Key = source.Key, Value = source.Value, Headers = headers };
+            deliveries[i] = retry.ExecuteAsync(async ct => await producer.ProduceAsync(topic, message, ct), cancellationToken).AsTask();
         }
 
         await Task.WhenAll(deliveries);

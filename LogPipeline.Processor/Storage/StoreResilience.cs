@@ -44,6 +44,9 @@ public sealed class StoreResilienceOptions
 /// </summary>
 public static partial class StoreResilience
 {
+    /// <summary>The pipeline's name in Polly's telemetry and our logs.</summary>
+    public const string PipelineName = "store-write";
+
     // MariaDB server and client error numbers that say "try again": too many connections, cannot
     // connect, bad handshake, shutdown in progress, network read/write errors, lock wait timeout,
     // deadlock, query interrupted, connection killed, gone away, lost connection, idle disconnect.
@@ -58,7 +61,7 @@ public static partial class StoreResilience
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
 
-        return new ResiliencePipelineBuilder()
+        return new ResiliencePipelineBuilder { Name = PipelineName }
             .AddRetry(new RetryStrategyOptions
             {
                 // An open breaker is retried too: the retry's growing delay outlasts the break.
