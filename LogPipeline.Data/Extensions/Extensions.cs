@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,10 @@ public static class LogStoreExtensions
     public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(static s => s.ServiceType == typeof(StoreConnectionFactory)))
+        {
+            return builder; // already added by another service hosted in this process
+        }
 
         builder.Services.AddOptions<StoreOptions>()
             .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
@@ -46,6 +51,7 @@ public static class LogStoreExtensions
 
         builder.Services.AddDbContextPool<LogStoreContext>((sp, options) =>
             ConfigureContext(options, sp.GetRequiredService<IOptions<StoreOptions>>().Value));
+        builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>(StoreOptions.ConnectionName, HealthStatus.Unhealthy, ["ready"]);
 
         return builder;
     }
