@@ -5,6 +5,7 @@ using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
 using LogPipeline.Kafka.Wire;
 using LogPipeline.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Processor;
 
@@ -46,6 +47,7 @@ public sealed class ProcessorWindowTests
         using var kafka = ProcessorTests.StartKafka();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "anomaly.db")}");
         // "checkout": 40 events a minute; 1 in 20 errors, except minutes 15..17 where half are errors.
+        // "search": the same, but its spike (minutes 22..24) is still going on when the stream ends.
         var events = new List<LogEvent>();
         for (var minute = 0; minute < 25; minute++)
         {
@@ -54,6 +56,8 @@ public sealed class ProcessorWindowTests
                 var incident = minute is >= 15 and <= 17;
                 var error = incident ? i % 2 == 0 : i % 20 == 0;
                 events.Add(Event("checkout", T0.AddMinutes(minute).AddSeconds(i), error ? LogLevel.Error : LogLevel.Info, "request " + i, durationMs: i + 1));
+                var searchError = minute >= 22 ? i % 2 == 0 : i % 20 == 0;
+                events.Add(Event("search", T0.AddMinutes(minute).AddSeconds(i), searchError ? LogLevel.Error : LogLevel.Info, "query " + i));
             }
         }
 
@@ -70,9 +74,15 @@ public sealed class ProcessorWindowTests
             await Task.Delay(200);
             anomalies = await store.RowsAsync("SELECT service, kind, started_at_utc, ended_at_utc, observed, expected FROM anomalies");
         }
-        while ((anomalies.Count == 0 || anomalies[0][3] is DBNull) && DateTime.UtcNow < deadline);
+        while ((anomalies.Count < 2 || anomalies.Any(r => (string)r[0] == "checkout" && r[3] is DBNull)) && DateTime.UtcNow < deadline);
 
-        var a = Assert.Single(anomalies);
+        Assert.Equal(2, anomalies.Count);
+        var open = Assert.Single(anomalies, r => (string)r[0] == "search");
+        Assert.Equal(T0.AddMinutes(22).UtcDateTime, Time(open[2]));
+        Assert.IsType<DBNull>(open[3]);
+        Assert.Equal(1, OpenAnomaliesGauge(app));
+
+        var a = Assert.Single(anomalies, r => (string)r[0] == "checkout");
         Assert.Equal("checkout", a[0]);
         Assert.Equal("error-rate", a[1]);
         Assert.Equal(T0.AddMinutes(15).UtcDateTime, Time(a[2]));
@@ -114,6 +124,24 @@ public sealed class ProcessorWindowTests
         Assert.Equal(["fresh 0", "fresh 1", "fresh 2", "fresh 3", "fresh 4"], (await store.RowsAsync("SELECT message FROM log_events ORDER BY message")).Select(r => (string)r[0]));
         Assert.Equal(55, await store.ScalarAsync("SELECT SUM(count) FROM volume_minute"));
         await app.StopAsync();
+    }
+
+    private static long OpenAnomaliesGauge(Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        var scope = app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        long value = -1;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (ReferenceEquals(i.Meter.Scope, scope) && i.Name == "logpipeline.anomalies.open")
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, v, _, _) => value = v);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     private static Dictionary<string, string?> Settings(EmbeddedKafka kafka, StoreQueries store, params (string Key, string Value)[] extra)
