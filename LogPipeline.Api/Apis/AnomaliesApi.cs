@@ -14,7 +14,7 @@ public static class AnomaliesApi
     {
         var api = app.MapGroup("/api/anomalies").WithTags("Anomalies");
 
-        api.MapGet("/", GetAnomalies)
+        api.MapGet("", GetAnomalies)
             .WithName("GetAnomalies")
             .WithSummary("Anomalies overlapping the range: open ones first, then the newest start first");
 

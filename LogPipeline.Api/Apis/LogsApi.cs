@@ -21,7 +21,7 @@ public static class LogsApi
     {
         var api = app.MapGroup("/api/logs").WithTags("Logs");
 
-        api.MapGet("/", GetLogs)
+        api.MapGet("", GetLogs)
             .WithName("GetLogs")
             .WithSummary("Log events in a time range, newest first, filtered and paged with a cursor");
 

@@ -12,7 +12,7 @@ public static class ServicesApi
     {
         var api = app.MapGroup("/api/services").WithTags("Services");
 
-        api.MapGet("/", GetServices)
+        api.MapGet("", GetServices)
             .WithName("GetServices")
             .WithSummary("Every service that has logged, by name, with its last active minute and event count");
 
