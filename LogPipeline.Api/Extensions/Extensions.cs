@@ -18,8 +18,12 @@ public static class ApiExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        builder.AddLogStore();
-        builder.AddLogStoreSchemaCheck();
+        // A process that also hosts the processor has registered the store already (and owns the schema).
+        if (!builder.Services.Any(d => d.ServiceType == typeof(StoreConnectionFactory)))
+        {
+            builder.AddLogStore();
+            builder.AddLogStoreSchemaCheck();
+        }
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
