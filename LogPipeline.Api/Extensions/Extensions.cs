@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LogPipeline.Api.Apis;
+using LogPipeline.Api.Infrastructure;
+using LogPipeline.Data;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ApiExtensions
+{
+    /// <summary>
+    /// The query API: the log store (read side, waiting for the owner's schema), ProblemDetails,
+    /// the OpenAPI document <c>v1</c>, JSON options and <see cref="ApiOptions"/> (section <c>Api</c>).
+    /// Safe to call in a process that also hosts the processor or the producer.
+    /// </summary>
+    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // A process that also hosts the processor has registered the store already (and owns the schema).
+        if (!builder.Services.Any(d => d.ServiceType == typeof(StoreConnectionFactory)))
+        {
+            builder.AddLogStore();
+            builder.AddLogStoreSchemaCheck();
+        }
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1");
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            // The DTOs carry levels and formats as strings already; this keeps any enum readable too.
+            if (!o.SerializerOptions.Converters.OfType<JsonStringEnumConverter>().Any())
+            {
+                o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            }
+        });
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>
+    /// The API's pipeline and endpoints: errors as ProblemDetails, the API key check, the OpenAPI
+    /// document at <c>/openapi/v1.json</c>, every <c>/api</c> route, and static files from wwwroot
+    /// (<c>index.html</c> at <c>/</c>).
+    /// </summary>
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+
+        app.MapOpenApi();
+        app.MapLogsApi();
+        app.MapStatsApi();
+        app.MapErrorsApi();
+        app.MapAnomaliesApi();
+        app.MapServicesApi();
+        return app;
+    }
+}

@@ -1,0 +1,16 @@
+namespace LogPipeline.Api.Infrastructure;
+
+/// <summary>Settings of the API, section <c>Api</c>. Defaults live here, not in an appsettings.json, so the API can share a process.</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>When set, every <c>/api</c> and <c>/openapi</c> request must carry it (header <c>X-Api-Key</c> or query <c>apiKey</c>).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>How often the live tail asks the store for new rows.</summary>
+    public TimeSpan TailPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The most rows the live tail reads per poll.</summary>
+    public int TailBatchSize { get; set; } = 500;
+}

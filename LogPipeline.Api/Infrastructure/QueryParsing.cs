@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LogPipeline.Data;
+using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+
+namespace LogPipeline.Api.Infrastructure;
+
+/// <summary>A half-open UTC interval [<see cref="FromUtc"/>, <see cref="ToUtc"/>).</summary>
+internal readonly record struct TimeRange(DateTime FromUtc, DateTime ToUtc);
+
+/// <summary>
+/// Parsing and checking of the query parameters the endpoints share. Parameters are bound as
+/// strings and parsed here, so any bad value is a ValidationProblem naming the field, never the
+/// framework's bare 400.
+/// </summary>
+internal static partial class QueryParsing
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+    public const int MaxSearchLength = 1000;
+    public static readonly TimeSpan DefaultRange = TimeSpan.FromHours(1);
+    public static readonly TimeSpan MaxRange = TimeSpan.FromDays(31);
+
+    public static TimeRange? Range(string? from, string? to, TimeProvider time, TimeSpan maxRange, QueryErrors errors)
+    {
+        var toValue = Instant(to, "to", errors);
+        var fromValue = Instant(from, "from", errors);
+        if (errors.Any)
+        {
+            return null;
+        }
+
+        var end = toValue ?? time.GetUtcNow().UtcDateTime;
+        var start = fromValue ?? end - DefaultRange;
+        if (start >= end)
+        {
+            errors.Add("from", "from must be before to.");
+            return null;
+        }
+
+        if (end - start > maxRange)
+        {
+            errors.Add("to", $"The range from from to to can be at most {maxRange.TotalDays:0.##} days.");
+            return null;
+        }
+
+        return new TimeRange(start, end);
+    }
+
+    public static int Limit(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return DefaultLimit;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > MaxLimit)
+        {
+            errors.Add("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        return limit;
+    }
+
+    public static LogLevel? Level(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (LogNames.TryParseLevel(text, out var level))
+        {
+            return level;
+        }
+
+        errors.Add("level", $"level must be one of {LogNames.LevelList}.");
+        return null;
+    }
+
+    public static string? Service(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length > StoreLimits.ServiceLength)
+        {
+            errors.Add("service", $"service can be at most {StoreLimits.ServiceLength} characters.");
+        }
+
+        return text;
+    }
+
+    public static string? Search(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (text.Length > MaxSearchLength)
+        {
+            errors.Add("q", $"q can be at most {MaxSearchLength} characters.");
+        }
+
+        return text;
+    }
+
+    public static string? TraceId(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!TraceIdPattern().IsMatch(text))
+        {
+            errors.Add("traceId", "traceId must be 32 hexadecimal digits (a W3C trace id).");
+            return null;
+        }
+
+        // Stored in lowercase, as W3C trace context writes it.
+#pragma warning disable CA1308 // lowercase is the stored form, not a normalisation for comparison
+        return text.ToLowerInvariant();
+#pragma warning restore CA1308
+    }
+
+    /// <summary>
+    /// A LIKE pattern matching <paramref name="text"/> anywhere, with the wildcards and the escape
+    /// character escaped so the user's text matches literally.
+    /// </summary>
+    public static string ContainsPattern(string text) =>
+        "%" + text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal) + "%";
+
+    public const string LikeEscape = "\\";
+
+    private static DateTime? Instant(string? text, string field, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // An unencoded '+' in a query string arrives as a space: "...T10:00:00 02:00".
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+            || DateTimeOffset.TryParse(text.Trim().Replace(' ', '+'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value))
+        {
+            return value.UtcDateTime;
+        }
+
+        errors.Add(field, $"{field} must be an ISO-8601 instant, for example 2025-01-31T13:45:00Z.");
+        return null;
+    }
+
+    [GeneratedRegex("^[0-9a-fA-F]{32}$")]
+    private static partial Regex TraceIdPattern();
+}

@@ -1,0 +1,73 @@
+namespace LogPipeline.Api.Model;
+
+/// <summary>A list answer: <c>{ "items": [...] }</c>.</summary>
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>One page of log events, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
+public sealed record LogPage(IReadOnlyList<LogItem> Items, string? NextCursor);
+
+/// <summary>A stored log event as the API shows it.</summary>
+/// <param name="Timestamp">When it happened, with the emitting host's original UTC offset.</param>
+/// <param name="Level">trace, debug, info, warn, error or fatal.</param>
+/// <param name="Format">The wire format it arrived in: json, combined, rfc5424, rfc3164 or logfmt.</param>
+/// <param name="Fingerprint">The message template's fingerprint as 16 hex digits (warnings and worse).</param>
+/// <param name="IsLate">True when it arrived after its minute had closed, so the aggregates leave it out.</param>
+public sealed record LogItem(
+    long Id,
+    DateTimeOffset Timestamp,
+    string Service,
+    string Host,
+    string Level,
+    string Message,
+    string Format,
+    HttpDetails? Http,
+    string? TraceId,
+    string? SpanId,
+    string? Fingerprint,
+    bool IsLate,
+    IReadOnlyDictionary<string, string>? Attributes);
+
+/// <summary>The HTTP access fields of a log event.</summary>
+public sealed record HttpDetails(string? Method, string? Path, int? Status, double? DurationMs, long? Bytes);
+
+/// <summary>A time series answer: the bucket size and one series per key.</summary>
+public sealed record SeriesResponse<TPoint>(string Bucket, IReadOnlyList<Series<TPoint>> Series);
+
+/// <summary>The points of one key (a level or a service), one per bucket of the range, oldest first.</summary>
+public sealed record Series<TPoint>(string Key, IReadOnlyList<TPoint> Points);
+
+/// <summary>Events and raw bytes in the bucket starting at <see cref="T"/> (UTC).</summary>
+public sealed record VolumePoint(DateTime T, long Count, long Bytes);
+
+/// <summary>Events, errors (level error or fatal) and their ratio in the bucket starting at <see cref="T"/>.</summary>
+public sealed record ErrorRatePoint(DateTime T, long Total, long Errors, double Rate);
+
+/// <summary>HTTP requests and duration percentiles (ms) in the bucket; the percentiles are null when there were none.</summary>
+public sealed record LatencyPoint(DateTime T, long Count, double? P50, double? P95, double? P99);
+
+/// <summary>A message template and how often it was logged in the range.</summary>
+/// <param name="FirstSeen">The first occurrence in the range.</param>
+/// <param name="LastSeen">The last occurrence in the range.</param>
+public sealed record TopError(
+    string Service,
+    string Fingerprint,
+    string? Template,
+    long Count,
+    string? SampleMessage,
+    string? Level,
+    DateTime FirstSeen,
+    DateTime LastSeen);
+
+/// <summary>A detected anomaly; <see cref="Open"/> while it has not ended. Observed and expected are null if not finite.</summary>
+public sealed record AnomalyItem(
+    long Id,
+    string Service,
+    string Kind,
+    DateTime StartedAt,
+    DateTime? EndedAt,
+    double? Observed,
+    double? Expected,
+    bool Open);
+
+/// <summary>A service that has logged: the start of the last minute it logged in and its events of all time.</summary>
+public sealed record ServiceItem(string Name, DateTime LastSeen, long Events);

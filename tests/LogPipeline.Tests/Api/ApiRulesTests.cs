@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LogPipeline.Tests.Api;
+
+/// <summary>Bad input, unknown routes, the API key and the OpenAPI document.</summary>
+[Collection("api-store")]
+public sealed class ApiRulesTests(ApiStore store)
+{
+    [Theory]
+    [InlineData("/api/logs?from=yesterday", "from")]
+    [InlineData("/api/logs?to=2025-13-45T00:00:00Z", "to")]
+    [InlineData("/api/logs?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/api/logs?from=2025-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/api/logs?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z", "to")]
+    [InlineData("/api/logs?level=verbose", "level")]
+    [InlineData("/api/logs?limit=0", "limit")]
+    [InlineData("/api/logs?limit=1001", "limit")]
+    [InlineData("/api/logs?limit=ten", "limit")]
+    [InlineData("/api/logs?cursor=not-a-cursor", "cursor")]
+    [InlineData("/api/logs?cursor=AQAAAAAAAAAAAAAAAAAAAAEAAAAA", "cursor")]
+    [InlineData("/api/logs?traceId=xyz", "traceId")]
+    [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdef0", "traceId")]
+    [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdeg", "traceId")]
+    [InlineData("/api/logs/tail?level=loud", "level")]
+    [InlineData("/api/logs/tail?traceId=1", "traceId")]
+    [InlineData("/api/stats/volume?bucket=2m", "bucket")]
+    [InlineData("/api/stats/volume?groupBy=host", "groupBy")]
+    [InlineData("/api/stats/volume?bucket=1m&from=2025-01-01T00:00:00Z&to=2025-01-03T00:00:00Z", "bucket")]
+    [InlineData("/api/stats/errors?bucket=5m&from=2025-01-01T00:00:00Z&to=2025-01-09T00:00:00Z", "bucket")]
+    [InlineData("/api/stats/latency?bucket=1h&from=2025-01-01T00:00:00Z&to=2025-02-09T00:00:00Z", "to")]
+    [InlineData("/api/stats/latency?from=2025-01-01T25:00:00Z", "from")]
+    [InlineData("/api/errors/top?limit=-1", "limit")]
+    [InlineData("/api/errors/top?to=12", "to")]
+    [InlineData("/api/anomalies?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/api/anomalies?limit=100000000000", "limit")]
+    public async Task BadInputIsAValidationProblemNamingTheField(string url, string field)
+    {
+        using var response = await store.Client.GetAsync(new Uri(url, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+        var messages = problem.RootElement.GetProperty("errors").GetProperty(field);
+        Assert.NotEqual(0, messages.GetArrayLength());
+        Assert.Contains(field, messages[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATamperedCursorIsRejected()
+    {
+        var page = await store.GetAsync<LogPipeline.Api.Model.LogPage>($"/api/logs?{store.AllRange}&limit=5");
+        var cursor = page.NextCursor!;
+        var tampered = cursor[..10] + (cursor[10] == 'A' ? 'B' : 'A') + cursor[11..];
+
+        using var ok = await store.Client.GetAsync(new Uri($"/api/logs?{store.AllRange}&limit=5&cursor={cursor}", UriKind.Relative));
+        using var bad = await store.Client.GetAsync(new Uri($"/api/logs?{store.AllRange}&limit=5&cursor={tampered}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/nothing-here")]
+    [InlineData("/api/logs/nothing")]
+    public async Task UnknownApiRoutesAreNotFoundProblems(string url)
+    {
+        using var response = await store.Client.GetAsync(new Uri(url, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(404, problem.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentListsEveryRoute()
+    {
+        var document = await store.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Equal(
+            new[] { "/api/anomalies", "/api/errors/top", "/api/logs", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
+            paths.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithAKeyConfiguredApiRequestsNeedIt()
+    {
+        await using var api = new ApiFactory(store.Store.ConnectionString, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
+        using var client = api.CreateClient();
+
+        foreach (var url in new[] { "/api/services", "/openapi/v1.json", "/api/nothing-here" })
+        {
+            using var missing = await client.GetAsync(new Uri(url, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+            Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "X-Api-Key", "s3cret-kez" } } };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(wrong)).StatusCode);
+        }
+
+        using var header = new HttpRequestMessage(HttpMethod.Get, "/api/services") { Headers = { { "X-Api-Key", "s3cret-key" } } };
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(header)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/services?apiKey=s3cret-key", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/openapi/v1.json?apiKey=s3cret-key", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutAKeyConfiguredTheApiIsOpen()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await store.Client.GetAsync(new Uri("/api/services", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await store.Client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+    }
+}

@@ -1,0 +1,126 @@
+using LogPipeline.Api.Model;
+using LogPipeline.Kafka.Wire;
+
+namespace LogPipeline.Tests.Api;
+
+[Collection("api-store")]
+public sealed class LogsApiTests(ApiStore store)
+{
+    [Fact]
+    public async Task PagingWithTheCursorReturnsEveryEventOnceNewestFirst()
+    {
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}", limit: 97);
+
+        Assert.Equal(store.Scenario.Valid.Count, items.Count);
+        Assert.Equal(items.Count, items.Select(i => i.Id).Distinct().Count());
+        for (var i = 1; i < items.Count; i++)
+        {
+            var (a, b) = (items[i - 1], items[i]);
+            Assert.True(a.Timestamp > b.Timestamp || (a.Timestamp == b.Timestamp && a.Id > b.Id), $"row {i} is out of order");
+        }
+
+        Assert.Equal(store.Events.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal), items.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ItemsCarryTheEventsFieldsWithTheirOriginalOffset()
+    {
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}");
+        var byKey = store.Events.GroupBy(ExpectedFrom.Key).ToDictionary(g => g.Key, g => g.First());
+        foreach (var item in items)
+        {
+            var e = byKey[ExpectedFrom.Key(item)];
+            Assert.Equal(e.Timestamp.Offset, item.Timestamp.Offset);
+            Assert.Equal(e.Host, item.Host);
+            Assert.Equal(e.TraceId, item.TraceId);
+            Assert.Equal(e.SpanId, item.SpanId);
+            Assert.Equal(e.Http is null, item.Http is null);
+            if (e.Http is not null)
+            {
+                Assert.Equal(e.Http.Method, item.Http!.Method);
+                Assert.Equal(e.Http.Path, item.Http.Path);
+                Assert.Equal(e.Http.Status, item.Http.Status);
+                Assert.Equal(e.Http.DurationMs, item.Http.DurationMs!.Value, 6);
+                Assert.Equal(e.Http.Bytes, item.Http.Bytes);
+            }
+
+            Assert.Equal(e.Level >= LogLevel.Warn, item.Fingerprint is not null);
+            Assert.True(item.Fingerprint is null || System.Text.RegularExpressions.Regex.IsMatch(item.Fingerprint, "^[0-9a-f]{16}$"));
+            Assert.Contains(item.Format, new[] { "json", "combined", "rfc5424", "rfc3164", "logfmt" });
+            Assert.False(item.IsLate);
+            if (e.Attributes is { Count: > 0 })
+            {
+                Assert.Equal(e.Attributes.OrderBy(a => a.Key), item.Attributes!.OrderBy(a => a.Key));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ServiceAndMinimumLevelFilterAsTheScenarioSays()
+    {
+        var service = store.Events.First().Service;
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}&service={service}&level=warn");
+
+        var expected = store.Events.Where(e => e.Service == service && e.Level >= LogLevel.Warn).Select(ExpectedFrom.Key).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, items.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SearchIsACaseInsensitiveSubstringOfTheMessage()
+    {
+        // A word that some messages have and most do not.
+        var word = store.Events.SelectMany(e => e.Message.Split(' ', '/', '=', ':', ',', '.', '"'))
+            .Where(w => w.Length >= 5 && w.All(char.IsAsciiLetter))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .First(w => store.Events.Count(e => e.Message.Contains(w, StringComparison.OrdinalIgnoreCase)) is >= 5 and <= 1500);
+
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}&q={Uri.EscapeDataString(word.ToUpperInvariant())}");
+
+        var expected = store.Events.Where(e => e.Message.Contains(word, StringComparison.OrdinalIgnoreCase)).Select(ExpectedFrom.Key).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, items.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TraceIdFindsEveryEventOfTheTrace()
+    {
+        var traceId = store.Events.GroupBy(e => e.TraceId).Where(g => g.Key is not null).OrderByDescending(g => g.Count()).First().Key!;
+
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}&traceId={traceId.ToUpperInvariant()}");
+
+        Assert.Equal(
+            store.Events.Where(e => e.TraceId == traceId).Select(ExpectedFrom.Key).Order(StringComparer.Ordinal),
+            items.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheRangeIsHalfOpenAndTheDefaultIsTheLastHour()
+    {
+        var events = store.Events.OrderBy(e => e.Timestamp).ToList();
+        var from = events[100].Timestamp;
+        var to = events[400].Timestamp;
+        var items = await store.AllPagesAsync($"/api/logs?{ApiStore.Range(from, to)}");
+        Assert.Equal(events.Count(e => e.Timestamp >= from && e.Timestamp < to), items.Count);
+
+        // The scenario is the last quarter hour, so the default range holds all of it.
+        var page = await store.GetAsync<LogPage>("/api/logs?limit=1000");
+        Assert.Equal(1000, page.Items.Count);
+        Assert.NotNull(page.NextCursor);
+    }
+
+    [Theory]
+    [InlineData("' OR 1=1 --")]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("\\")]
+    [InlineData("\"; DROP TABLE log_events; --")]
+    [InlineData("%' UNION SELECT * FROM anomalies --")]
+    public async Task InjectionAndWildcardsInTheSearchAreLiteralText(string q)
+    {
+        var items = await store.AllPagesAsync($"/api/logs?{store.AllRange}&q={Uri.EscapeDataString(q)}");
+
+        Assert.Equal(store.Events.Count(e => e.Message.Contains(q, StringComparison.OrdinalIgnoreCase)), items.Count);
+        Assert.All(items, i => Assert.Contains(q, i.Message, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(store.Scenario.Valid.Count, await store.Store.ScalarAsync("SELECT COUNT(*) FROM log_events WHERE source_topic = 'logs.raw'"));
+    }
+}
