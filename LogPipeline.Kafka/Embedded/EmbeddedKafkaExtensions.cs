@@ -23,7 +23,7 @@ public static partial class EmbeddedKafkaExtensions
     /// <summary>
     /// With <c>Kafka:Embedded:Enabled=true</c>: starts an <see cref="EmbeddedKafka"/> now, creates the
     /// configured topics and points <c>ConnectionStrings:kafka</c> at it, so every Kafka client of
-    /// this process uses it. The cluster stops when the host stops, after the other services.
+    /// this process uses it. The cluster stops when the host is disposed, after the Kafka clients.
     /// Call it before anything that reads the Kafka connection string.
     /// </summary>
     public static IHostApplicationBuilder AddEmbeddedKafkaIfEnabled(this IHostApplicationBuilder builder)
@@ -43,9 +43,11 @@ public static partial class EmbeddedKafkaExtensions
             ["ConnectionStrings:" + KafkaOptions.ConnectionName] = kafka.BootstrapServers,
         });
 
-        // Registered first, so stopped last: producers flush into a cluster that is still there.
+        // Created by the container through a factory, and resolved first (by the hosted service
+        // registered first), so the container disposes it last: after the clients that use it.
+        builder.Services.AddSingleton(_ => kafka);
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp =>
-            new EmbeddedKafkaLifetime(kafka, options, topics, sp.GetRequiredService<ILogger<EmbeddedKafka>>())));
+            new EmbeddedKafkaLifetime(sp.GetRequiredService<EmbeddedKafka>(), options, topics, sp.GetRequiredService<ILogger<EmbeddedKafka>>())));
         return builder;
     }
 
@@ -59,11 +61,7 @@ public static partial class EmbeddedKafkaExtensions
             return Task.CompletedTask;
         }
 
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            kafka.Dispose();
-            return Task.CompletedTask;
-        }
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
             Message = "Embedded Kafka (librdkafka mock cluster) at {BootstrapServers}: topics {RawTopic} ({RawPartitions} partitions) and {DeadLetterTopic} ({DeadLetterPartitions}). " +
