@@ -18,12 +18,17 @@ internal sealed record BenchmarkResult(
     int LiveEvents,
     double LiveProduceRate,
     double P50Ms,
-    double P99Ms)
+    double P99Ms,
+    long Batches,
+    double WriteSeconds)
 {
     public double EventsPerSecond => Events / Seconds;
 
     /// <summary>First stored row to last: the rate without the processor's start-up (schema, group join).</summary>
     public double SteadyEventsPerSecond => Events / (Seconds - StartupSeconds);
+
+    /// <summary>Share of the draining time (first row to last) the writer spent in store transactions: near 100 % means the store is the bottleneck.</summary>
+    public double StoreBusyShare => WriteSeconds / (Seconds - StartupSeconds);
 }
 
 /// <summary>
@@ -88,13 +93,14 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             var done = await stored.WaitForStoredAsync(backlog.Count, StallTimeout).ConfigureAwait(false);
             var seconds = Stopwatch.GetElapsedTime(started, done).TotalSeconds;
             var startup = Stopwatch.GetElapsedTime(started, stored.FirstStoredAt).TotalSeconds;
+            var (batches, writeSeconds) = stored.Writes;
             var rows = await new StoreQueries(provider, connectionString).RawCountAsync().ConfigureAwait(false);
             if (rows != backlog.Count)
             {
                 throw new InvalidOperationException($"The store holds {rows} raw rows; {backlog.Count} were produced.");
             }
 
-            Log($"[{store}] stored {rows:N0} rows in {seconds:0.00} s (first row after {startup:0.00} s); live traffic at {options.Rate:N0}/s for {options.Seconds} s");
+            Log($"[{store}] stored {rows:N0} rows in {seconds:0.00} s (first row after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all); live traffic at {options.Rate:N0}/s for {options.Seconds} s");
 
             // Phase 2: latency under live traffic, Kafka record timestamp (set when produced) to commit.
             stored.StartKeepingLatencies();
@@ -105,7 +111,8 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             await app.StopAsync().ConfigureAwait(false);
 
             return new BenchmarkResult(store, backlog.Count, produced.TotalSeconds, seconds, startup,
-                liveCount, liveCount / sending.TotalSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000);
+                liveCount, liveCount / sending.TotalSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000,
+                batches, writeSeconds);
         }
     }
 

@@ -7,17 +7,21 @@ namespace LogPipeline.Benchmarks;
 /// <summary>
 /// Listens to one processor host's meters (those its <see cref="IMeterFactory"/> created, not other
 /// hosts' in this process): counts committed events, notes when the first and the target-th were
-/// committed, and keeps the raw event-to-stored latencies while asked to.
+/// committed, adds up the time spent in store writes and keeps the raw event-to-stored latencies
+/// while asked to.
 /// </summary>
 internal sealed class StoredEventsListener : IDisposable
 {
     private const string StoredCounter = "logpipeline.events.stored";
     private const string LatencyHistogram = "logpipeline.event.stored.latency";
+    private const string WriteDurationHistogram = "logpipeline.store.write.duration";
 
     private readonly MeterListener listener = new();
     private readonly Lock gate = new();
     private readonly List<double> latencies = [];
     private long stored;
+    private long batches;
+    private double writeSeconds;
     private long firstStoredAt;
     private long target = long.MaxValue;
     private long targetReachedAt;
@@ -29,17 +33,39 @@ internal sealed class StoredEventsListener : IDisposable
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Scope == hostMeters && instrument.Meter.Name == ProcessorMetrics.MeterName
-                && instrument.Name is StoredCounter or LatencyHistogram)
+                && instrument.Name is StoredCounter or LatencyHistogram or WriteDurationHistogram)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => OnStored(value));
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) => OnLatency(value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == LatencyHistogram)
+            {
+                OnLatency(value);
+            }
+            else
+            {
+                OnWrite(value);
+            }
+        });
         listener.Start();
     }
 
     public long Stored => Interlocked.Read(ref stored);
+
+    /// <summary>Store transactions so far, and the time they took (retries included), added up.</summary>
+    public (long Batches, double WriteSeconds) Writes
+    {
+        get
+        {
+            lock (gate)
+            {
+                return (batches, writeSeconds);
+            }
+        }
+    }
 
     /// <summary>Stopwatch timestamp of the first commit, 0 before it.</summary>
     public long FirstStoredAt => Interlocked.Read(ref firstStoredAt);
@@ -118,6 +144,15 @@ internal sealed class StoredEventsListener : IDisposable
             {
                 CheckTarget();
             }
+        }
+    }
+
+    private void OnWrite(double seconds)
+    {
+        lock (gate)
+        {
+            batches++;
+            writeSeconds += seconds;
         }
     }
 
