@@ -44,21 +44,18 @@ internal sealed class StoreSqlDialect
     public string PartitionColumn => Provider == StoreProvider.MariaDb ? "`partition`" : "\"partition\"";
 
     /// <summary>
-    /// Parameters one statement may carry: SQLite's limit is 32,766; MySql.Data substitutes them
-    /// client side, so the practical MariaDB bound is max_allowed_packet, kept by the text budget.
+    /// Parameters one MariaDB statement may carry: MySql.Data substitutes them client side, so the
+    /// practical bound is max_allowed_packet, kept by the writer's text budget.
     /// </summary>
-    public int MaxParameters => Provider == StoreProvider.MariaDb ? 60_000 : 32_766;
+    public int MaxParameters => 60_000;
 
     /// <summary>
-    /// Rows per INSERT statement. SQLite runs in process, so one prepared single-row statement reused
-    /// for every row is fastest (Microsoft.Data.Sqlite looks each parameter up by name, which makes
-    /// a statement with thousands of parameters quadratic). MariaDB pays a round trip per statement,
-    /// and MySql.Data substitutes parameters into the text client-side, so moderate multi-row
-    /// statements win there. Measured with bench/LogPipeline.Benchmarks.
+    /// Rows per MariaDB INSERT statement: each statement is a round trip and MySql.Data substitutes
+    /// parameters into the text client side, so moderate multi-row statements win (25: 11.9k rows/s,
+    /// 100: best, 200: 11.5k rows/s; bench/LogPipeline.Benchmarks). SQLite runs in process and takes
+    /// one prepared single-row statement per row instead (<see cref="SqliteRows"/>).
     /// </summary>
-    public int RowsPerStatement => Provider == StoreProvider.MariaDb ? MariaDbRowsPerStatement : 1;
-
-    private const int MariaDbRowsPerStatement = 100;
+    public int RowsPerStatement => 100;
 
     /// <summary>Appended to a SELECT that reads a row the transaction will then overwrite.</summary>
     public string ForUpdate => Provider == StoreProvider.MariaDb ? " FOR UPDATE" : string.Empty;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using LogPipeline.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -20,8 +21,6 @@ namespace LogPipeline.Processor.Storage;
 /// </remarks>
 public sealed partial class StoreWriter
 {
-    /// <summary>Rows per multi-row INSERT (fewer when the row's text would make the statement too big).</summary>
-
     /// <summary>Rows per DELETE of a purge, so no single statement holds locks for long.</summary>
     internal const int PurgeChunk = 10_000;
 
@@ -36,6 +35,7 @@ public sealed partial class StoreWriter
     private readonly ResiliencePipeline _resilience;
     private readonly TimeProvider _time;
     private readonly ILogger<StoreWriter> _logger;
+    private readonly SqliteCheckpointer? _checkpointer;
     private readonly string _eventsInsert;
     private readonly string _volumeUpsert;
     private readonly string _httpStatusUpsert;
@@ -63,6 +63,7 @@ public sealed partial class StoreWriter
         _resilience = StoreResilience.Build(resilience, logger);
         _time = time;
         _logger = logger;
+        _checkpointer = connections.Provider == StoreProvider.Sqlite ? new SqliteCheckpointer(connections, logger) : null;
 
         var d = _dialect;
         _eventsInsert = "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, " +
@@ -88,7 +89,7 @@ public sealed partial class StoreWriter
             [("count", MergeKind.Replace), ("p50_ms", MergeKind.Replace), ("p95_ms", MergeKind.Replace), ("p99_ms", MergeKind.Replace)]);
     }
 
-    private delegate void RowBinder<in T>(T row, object?[] values);
+    internal delegate void RowBinder<in T>(T row, object?[] values);
 
     public StoreProvider Provider => _connections.Provider;
 
@@ -462,17 +463,16 @@ public sealed partial class StoreWriter
         var connection = await _connections.OpenAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (connection is SqliteConnection sqlite)
+            {
+                SqliteCheckpointer.Prepare(sqlite);
+            }
+
             var transaction = await _dialect.BeginAsync(connection, ct).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                // One partition at a time in a fixed order, each a point lookup on the primary key: locks
-                // exactly those rows (or their gaps) and in the same order in every writer.
                 var progress = batch.Offsets.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
-                var stored = new long[progress.Count];
-                for (var i = 0; i < progress.Count; i++)
-                {
-                    stored[i] = await ReadNextOffsetAsync(connection, transaction, batch.GroupId, progress[i], ct).ConfigureAwait(false);
-                }
+                var stored = await ReadNextOffsetsAsync(connection, transaction, batch.GroupId, progress, ct).ConfigureAwait(false);
 
                 var fenced = new List<FencedPartition>();
                 for (var i = 0; i < progress.Count; i++)
@@ -514,6 +514,7 @@ public sealed partial class StoreWriter
                 }, null, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
+                _checkpointer?.AfterCommit();
                 return [];
             }
         }
@@ -521,32 +522,7 @@ public sealed partial class StoreWriter
 
     private async Task WriteRowsAsync(DbConnection connection, DbTransaction transaction, StoreBatch batch, CancellationToken ct)
     {
-        await ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, 21, batch.Events, static (e, v) =>
-        {
-            v[0] = Truncate(e.SourceTopic, StoreLimits.TopicLength);
-            v[1] = e.SourcePartition;
-            v[2] = e.SourceOffset;
-            v[3] = Utc(e.TimestampUtc);
-            v[4] = e.UtcOffsetMinutes;
-            v[5] = Utc(e.ReceivedAtUtc);
-            v[6] = Truncate(e.Service, StoreLimits.ServiceLength);
-            v[7] = Truncate(e.Host, StoreLimits.HostLength);
-            v[8] = (byte)e.Level;
-            v[9] = Truncate(e.Message, StoreLimits.TextLength);
-            v[10] = e.Format;
-            v[11] = TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength);
-            v[12] = TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength);
-            v[13] = e.HttpStatus;
-
-            // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
-            v[14] = e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null;
-            v[15] = e.HttpBytes;
-            v[16] = TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength);
-            v[17] = TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength);
-            v[18] = e.Fingerprint;
-            v[19] = TruncateOrNull(e.AttributesJson, StoreLimits.TextLength);
-            v[20] = e.IsLate;
-        }, static e => 3L * (e.Message.Length + (e.AttributesJson?.Length ?? 0) + (e.HttpPath?.Length ?? 0)) + 512, ct).ConfigureAwait(false);
+        await InsertEventsAsync(connection, transaction, batch.Events, ct).ConfigureAwait(false);
 
         // Aggregates in key order: two writers touching the same rows lock them in the same order.
         await ExecuteMultiRowAsync(connection, transaction, _volumeUpsert, _volumeMerge, 5,
@@ -601,20 +577,77 @@ public sealed partial class StoreWriter
             }, null, ct).ConfigureAwait(false);
     }
 
-    private async Task<long> ReadNextOffsetAsync(DbConnection connection, DbTransaction transaction, string groupId, PartitionProgress progress, CancellationToken ct)
-    {
-        var command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
+    private Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogEventRow> events, CancellationToken ct) =>
+        ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, 21, events, static (e, v) =>
         {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT next_offset FROM consumer_offsets " +
-                $"WHERE group_id = @group AND topic = @topic AND {_dialect.PartitionColumn} = @partition{_dialect.ForUpdate}";
-            AddParameter(command, "@group", Truncate(groupId, StoreLimits.GroupIdLength));
-            AddParameter(command, "@topic", Truncate(progress.Topic, StoreLimits.TopicLength));
-            AddParameter(command, "@partition", progress.Partition);
-            var value = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-            return value is null or DBNull ? PartitionProgress.NoOffset : ToInt64(value);
+            v[0] = Truncate(e.SourceTopic, StoreLimits.TopicLength);
+            v[1] = e.SourcePartition;
+            v[2] = e.SourceOffset;
+            v[3] = Utc(e.TimestampUtc);
+            v[4] = e.UtcOffsetMinutes;
+            v[5] = Utc(e.ReceivedAtUtc);
+            v[6] = Truncate(e.Service, StoreLimits.ServiceLength);
+            v[7] = Truncate(e.Host, StoreLimits.HostLength);
+            v[8] = (byte)e.Level;
+            v[9] = Truncate(e.Message, StoreLimits.TextLength);
+            v[10] = e.Format;
+            v[11] = TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength);
+            v[12] = TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength);
+            v[13] = e.HttpStatus;
+
+            // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
+            v[14] = e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null;
+            v[15] = e.HttpBytes;
+            v[16] = TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength);
+            v[17] = TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength);
+            v[18] = e.Fingerprint;
+            v[19] = TruncateOrNull(e.AttributesJson, StoreLimits.TextLength);
+            v[20] = e.IsLate;
+        }, static e => 3L * (e.Message.Length + (e.AttributesJson?.Length ?? 0) + (e.HttpPath?.Length ?? 0)) + 512, ct);
+
+    /// <summary>
+    /// The stored next offset of each partition (<see cref="PartitionProgress.NoOffset"/> when none), read
+    /// with one statement per topic. Every key is an equality on the primary key, so on MariaDB
+    /// <c>FOR UPDATE</c> locks exactly those rows (or the gaps where they would be) in key order, the
+    /// same in every writer; SQLite's BEGIN IMMEDIATE already holds the database's write lock.
+    /// </summary>
+    private async Task<long[]> ReadNextOffsetsAsync(
+        DbConnection connection, DbTransaction transaction, string groupId, IReadOnlyList<PartitionProgress> progress, CancellationToken ct)
+    {
+        var stored = new long[progress.Count];
+        Array.Fill(stored, PartitionProgress.NoOffset);
+        foreach (var topic in progress.Select((p, i) => (p, i)).GroupBy(x => x.p.Topic, StringComparer.Ordinal))
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = transaction;
+                var indexOf = new Dictionary<int, int>();
+                var list = new StringBuilder();
+                foreach (var (p, i) in topic)
+                {
+                    var name = "@p" + indexOf.Count.ToString(CultureInfo.InvariantCulture);
+                    list.Append(indexOf.Count == 0 ? string.Empty : ", ").Append(name);
+                    AddParameter(command, name, p.Partition);
+                    indexOf[p.Partition] = i;
+                }
+
+                command.CommandText = $"SELECT {_dialect.PartitionColumn}, next_offset FROM consumer_offsets " +
+                    $"WHERE group_id = @group AND topic = @topic AND {_dialect.PartitionColumn} IN ({list}){_dialect.ForUpdate}";
+                AddParameter(command, "@group", Truncate(groupId, StoreLimits.GroupIdLength));
+                AddParameter(command, "@topic", Truncate(topic.Key, StoreLimits.TopicLength));
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        stored[indexOf[ToInt32(reader.GetValue(0))]] = ToInt64(reader.GetValue(1));
+                    }
+                }
+            }
         }
+
+        return stored;
     }
 
     private async Task<int> PurgeTableAsync(string table, string column, DateTime cutoff, CancellationToken ct)
@@ -646,9 +679,10 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>
-    /// Runs <c>head (row), (row), ... tail</c> over the rows in chunks of up to
-    /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows (fewer when the parameters or the text would be too many).
-    /// The command of a full chunk is reused for the next full chunk with new values.
+    /// Runs <c>head (row), (row), ... tail</c> over the rows. MariaDB: in chunks of up to
+    /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows (fewer when the parameters or the text would
+    /// be too many), the command of a full chunk reused for the next full chunk with new values.
+    /// SQLite: one prepared single-row statement per row, bound natively (<see cref="SqliteRows"/>).
     /// </summary>
     private async Task ExecuteMultiRowAsync<T>(
         DbConnection connection, DbTransaction transaction, string head, string tail, int columns,
@@ -656,6 +690,18 @@ public sealed partial class StoreWriter
     {
         if (rows.Count == 0)
         {
+            return;
+        }
+
+        if (connection is SqliteConnection sqlite)
+        {
+            var single = new StringBuilder(head).Append('(');
+            for (var c = 1; c <= columns; c++)
+            {
+                single.Append(c == 1 ? "?" : ", ?").Append(c);
+            }
+
+            SqliteRows.Execute(sqlite, single.Append(')').Append(tail).ToString(), columns, rows, bind);
             return;
         }
 
