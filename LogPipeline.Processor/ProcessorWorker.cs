@@ -30,12 +30,18 @@ public sealed partial class ProcessorWorker(
     private readonly string topic = kafka.Value.Topics.Raw;
     private readonly Queue<ConsumeResult<string?, byte[]>> heldWhilePaused = new();
 
+    // Records consumed but not yet handed to the pipeline; only the consume thread touches it
+    // (the rebalance callbacks run inside Consume, on that thread).
+    private readonly List<KafkaRecord> chunk = new(ProcessingPipeline.ChunkSize);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     /// <summary>Called by the consumer (inside Consume) with newly assigned partitions.</summary>
     internal IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
+        // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
+        HandOverChunkAsync(CancellationToken.None).GetAwaiter().GetResult();
         var stored = store.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
@@ -58,6 +64,8 @@ public sealed partial class ProcessorWorker(
             return; // Closing after a stop: everything was written already.
         }
 
+        // Records consumed before the rebalance go first: the barrier then writes them too.
+        HandOverChunkAsync(CancellationToken.None).GetAwaiter().GetResult();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var barrier = new PipelineItem.Barrier(done, partitions.Select(p => (p.Topic, p.Partition.Value)).ToList());
         var sent = pipeline.SendAsync(barrier, CancellationToken.None);
@@ -96,30 +104,24 @@ public sealed partial class ProcessorWorker(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var result = NextRecord();
+                // Gather a chunk while records are ready; hand it over as soon as none is (no added latency).
+                var result = NextRecord(chunk.Count == 0 ? PollTimeout : TimeSpan.Zero);
                 if (pipeline.Completion.IsCompleted)
                 {
                     await pipeline.Completion; // throws the pipeline's failure
                     return;
                 }
 
-                if (result is null || result.IsPartitionEOF)
+                if (result is { IsPartitionEOF: false })
                 {
-                    continue;
+                    chunk.Add(ToRecord(result));
+                    if (chunk.Count < ProcessingPipeline.ChunkSize)
+                    {
+                        continue;
+                    }
                 }
 
-                metrics.Consumed();
-                var send = pipeline.SendAsync(new PipelineItem.Record(ToRecord(result)), stoppingToken);
-                if (!send.IsCompleted)
-                {
-                    WaitWhilePaused(send, stoppingToken);
-                }
-
-                if (!await send)
-                {
-                    await pipeline.Completion;
-                    throw new InvalidOperationException("The processing pipeline stopped taking records.");
-                }
+                await HandOverChunkAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -129,7 +131,12 @@ public sealed partial class ProcessorWorker(
         {
             try
             {
-                // Graceful stop: everything handed to the pipeline is written before the group is left.
+                // Graceful stop: everything consumed is written before the group is left.
+                if (!pipeline.Completion.IsCompleted)
+                {
+                    await HandOverChunkAsync(CancellationToken.None);
+                }
+
                 await pipeline.CompleteAsync();
             }
             finally
@@ -139,7 +146,31 @@ public sealed partial class ProcessorWorker(
         }
     }
 
-    private ConsumeResult<string?, byte[]>? NextRecord()
+    /// <summary>Sends the gathered records to the pipeline, pausing consumption while it is full.</summary>
+    private async Task HandOverChunkAsync(CancellationToken stoppingToken)
+    {
+        if (chunk.Count == 0)
+        {
+            return;
+        }
+
+        var records = chunk.ToArray();
+        chunk.Clear();
+        metrics.Consumed(records.Length);
+        var send = pipeline.SendAsync(new PipelineItem.Records(records), stoppingToken);
+        if (!send.IsCompleted)
+        {
+            WaitWhilePaused(send, stoppingToken);
+        }
+
+        if (!await send)
+        {
+            await pipeline.Completion;
+            throw new InvalidOperationException("The processing pipeline stopped taking records.");
+        }
+    }
+
+    private ConsumeResult<string?, byte[]>? NextRecord(TimeSpan timeout)
     {
         lock (heldWhilePaused)
         {
@@ -151,7 +182,7 @@ public sealed partial class ProcessorWorker(
 
         try
         {
-            return consumer.Consume(PollTimeout);
+            return consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {

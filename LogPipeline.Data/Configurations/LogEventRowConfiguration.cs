@@ -37,6 +37,5 @@ internal sealed class LogEventRowConfiguration : IEntityTypeConfiguration<LogEve
         builder.HasIndex(e => e.TimestampUtc).HasDatabaseName("ix_log_events_timestamp");
         builder.HasIndex(e => new { e.Service, e.TimestampUtc }).HasDatabaseName("ix_log_events_service_timestamp");
         builder.HasIndex(e => e.TraceId).HasDatabaseName("ix_log_events_trace");
-        builder.HasIndex(e => new { e.Level, e.TimestampUtc }).HasDatabaseName("ix_log_events_level_timestamp");
     }
 }

@@ -47,15 +47,17 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         ProcessorTelemetry.GroupId = groupId;
         aggregator = new BatchAggregator(groupId, this.options.AllowedLateness);
 
+        // Capacities count chunks of up to ChunkSize records: BufferCapacity records per stage.
+        var chunks = Math.Max(2, this.options.BufferCapacity / ChunkSize);
         parse = new TransformBlock<PipelineItem, PipelineItem>(
-            item => item is PipelineItem.Record r ? new PipelineItem.Processed(processor.Process(r.Value)) : item,
+            item => item is PipelineItem.Records r ? new PipelineItem.Processed(Array.ConvertAll(r.Values, processor.Process)) : item,
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = this.options.ParserParallelism,
-                BoundedCapacity = this.options.BufferCapacity,
+                BoundedCapacity = chunks,
                 EnsureOrdered = true,
             });
-        aggregate = new ActionBlock<PipelineItem>(AggregateAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = this.options.BufferCapacity });
+        aggregate = new ActionBlock<PipelineItem>(AggregateAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = chunks });
         // One batch being written and one waiting: the rest of the backlog waits in Kafka.
         write = new ActionBlock<PendingBatch>(WriteAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = 2 });
         parse.LinkTo(aggregate, new DataflowLinkOptions { PropagateCompletion = true });
@@ -63,6 +65,9 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         ticker = TickAsync(abort.Token);
         completion = RunAsync();
     }
+
+    /// <summary>Most records the consumer hands over in one <see cref="PipelineItem.Records"/> item.</summary>
+    public const int ChunkSize = 256;
 
     public string GroupId { get; }
 
@@ -151,20 +156,23 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     {
         switch (item)
         {
-            case PipelineItem.Processed { Value: var p }:
-                if (p.Rejection is { } rejection)
+            case PipelineItem.Processed { Values: var processed }:
+                foreach (var p in processed)
                 {
-                    metrics.DeadLettered(rejection.Reason);
-                }
-                else
-                {
-                    metrics.Parsed(p.Format.ToString());
-                }
+                    if (p.Rejection is { } rejection)
+                    {
+                        metrics.DeadLettered(rejection.Reason);
+                    }
+                    else
+                    {
+                        metrics.Parsed(p.Format);
+                    }
 
-                aggregator.Add(p);
-                if (aggregator.Count >= options.BatchSize)
-                {
-                    await FlushAsync();
+                    aggregator.Add(p);
+                    if (aggregator.Count >= options.BatchSize)
+                    {
+                        await FlushAsync();
+                    }
                 }
 
                 break;

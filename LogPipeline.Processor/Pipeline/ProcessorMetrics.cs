@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Processor.Pipeline;
 
@@ -31,9 +32,12 @@ public sealed class ProcessorMetrics
         meter.CreateObservableGauge("logpipeline.anomalies.open", () => Interlocked.Read(ref openAnomalies), "{anomaly}", "Anomalies not yet ended.");
     }
 
-    public void Consumed() => consumed.Add(1);
+    // Tag values per format made once: this runs for every record.
+    private static readonly string[] FormatNames = Enum.GetValues<LogFormat>().Select(f => f.ToString()).ToArray();
 
-    public void Parsed(string format) => parsed.Add(1, new KeyValuePair<string, object?>("logpipeline.format", format));
+    public void Consumed(int count = 1) => consumed.Add(count);
+
+    public void Parsed(LogFormat format) => parsed.Add(1, new KeyValuePair<string, object?>("logpipeline.format", FormatNames[(int)format]));
 
     public void DeadLettered(string reason) => deadLettered.Add(1, new KeyValuePair<string, object?>("logpipeline.reason", reason));
 

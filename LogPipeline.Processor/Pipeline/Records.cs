@@ -24,9 +24,14 @@ public abstract record PipelineItem
     {
     }
 
-    public sealed record Record(KafkaRecord Value) : PipelineItem;
+    /// <summary>
+    /// Consecutive records as consumed. Records travel in chunks because the dataflow's cost is per
+    /// item (locks, hand-offs between threads): one item per record cost more than parsing it.
+    /// </summary>
+    public sealed record Records(KafkaRecord[] Values) : PipelineItem;
 
-    public sealed record Processed(ProcessedRecord Value) : PipelineItem;
+    /// <summary>A chunk of <see cref="Records"/> parsed, in the same order.</summary>
+    public sealed record Processed(ProcessedRecord[] Values) : PipelineItem;
 
     /// <summary>Partitions assigned, with the progress stored for each (null: nothing stored yet).</summary>
     public sealed record Assigned(IReadOnlyList<(string Topic, int Partition, long NextOffset, DateTime? WatermarkUtc)> Partitions) : PipelineItem;

@@ -24,10 +24,10 @@ internal sealed record BenchmarkResult(
 {
     public double EventsPerSecond => Events / Seconds;
 
-    /// <summary>First stored row to last: the rate without the processor's start-up (schema, group join).</summary>
+    /// <summary>First record consumed to last stored: the rate without the processor's start-up (schema, group join).</summary>
     public double SteadyEventsPerSecond => Events / (Seconds - StartupSeconds);
 
-    /// <summary>Share of the draining time (first row to last) the writer spent in store transactions: near 100 % means the store is the bottleneck.</summary>
+    /// <summary>Share of the draining time (first record consumed to last stored) the writer spent in store transactions: near 100 % means the store is the bottleneck.</summary>
     public double StoreBusyShare => WriteSeconds / (Seconds - StartupSeconds);
 }
 
@@ -92,7 +92,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             await app.StartAsync().ConfigureAwait(false);
             var done = await stored.WaitForStoredAsync(backlog.Count, StallTimeout).ConfigureAwait(false);
             var seconds = Stopwatch.GetElapsedTime(started, done).TotalSeconds;
-            var startup = Stopwatch.GetElapsedTime(started, stored.FirstStoredAt).TotalSeconds;
+            var startup = Stopwatch.GetElapsedTime(started, stored.FirstConsumedAt).TotalSeconds;
             var (batches, writeSeconds) = stored.Writes;
             var rows = await new StoreQueries(provider, connectionString).RawCountAsync().ConfigureAwait(false);
             if (rows != backlog.Count)
@@ -100,7 +100,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
                 throw new InvalidOperationException($"The store holds {rows} raw rows; {backlog.Count} were produced.");
             }
 
-            Log($"[{store}] stored {rows:N0} rows in {seconds:0.00} s (first row after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all); live traffic at {options.Rate:N0}/s for {options.Seconds} s");
+            Log($"[{store}] stored {rows:N0} rows in {seconds:0.00} s (first record consumed after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all); live traffic at {options.Rate:N0}/s for {options.Seconds} s");
 
             // Phase 2: latency under live traffic, Kafka record timestamp (set when produced) to commit.
             stored.StartKeepingLatencies();

@@ -12,6 +12,7 @@ namespace LogPipeline.Benchmarks;
 /// </summary>
 internal sealed class StoredEventsListener : IDisposable
 {
+    private const string ConsumedCounter = "logpipeline.records.consumed";
     private const string StoredCounter = "logpipeline.events.stored";
     private const string LatencyHistogram = "logpipeline.event.stored.latency";
     private const string WriteDurationHistogram = "logpipeline.store.write.duration";
@@ -22,7 +23,7 @@ internal sealed class StoredEventsListener : IDisposable
     private long stored;
     private long batches;
     private double writeSeconds;
-    private long firstStoredAt;
+    private long firstConsumedAt;
     private long target = long.MaxValue;
     private long targetReachedAt;
     private TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,12 +34,22 @@ internal sealed class StoredEventsListener : IDisposable
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Scope == hostMeters && instrument.Meter.Name == ProcessorMetrics.MeterName
-                && instrument.Name is StoredCounter or LatencyHistogram or WriteDurationHistogram)
+                && instrument.Name is ConsumedCounter or StoredCounter or LatencyHistogram or WriteDurationHistogram)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => OnStored(value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == ConsumedCounter)
+            {
+                Interlocked.CompareExchange(ref firstConsumedAt, Stopwatch.GetTimestamp(), 0);
+            }
+            else
+            {
+                OnStored(value);
+            }
+        });
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
             if (instrument.Name == LatencyHistogram)
@@ -67,8 +78,8 @@ internal sealed class StoredEventsListener : IDisposable
         }
     }
 
-    /// <summary>Stopwatch timestamp of the first commit, 0 before it.</summary>
-    public long FirstStoredAt => Interlocked.Read(ref firstStoredAt);
+    /// <summary>Stopwatch timestamp of the first record consumed (the group joined, partitions assigned), 0 before it.</summary>
+    public long FirstConsumedAt => Interlocked.Read(ref firstConsumedAt);
 
     /// <summary>Completes (with the stopwatch timestamp) once <paramref name="count"/> events in all have been committed.</summary>
     public Task<long> WaitForStoredAsync(long count, TimeSpan stallTimeout, CancellationToken cancellationToken = default)
@@ -135,8 +146,6 @@ internal sealed class StoredEventsListener : IDisposable
 
     private void OnStored(long value)
     {
-        var at = Stopwatch.GetTimestamp();
-        Interlocked.CompareExchange(ref firstStoredAt, at, 0);
         var total = Interlocked.Add(ref stored, value);
         if (total >= Interlocked.Read(ref target))
         {
