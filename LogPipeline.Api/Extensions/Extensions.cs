@@ -37,6 +37,16 @@ public static class ApiExtensions
         });
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to
+        // a host that references it (the standalone host, tests). From build output the SDK serves them
+        // through the static web assets manifest only in Development; this does it in every environment.
+        // Published output has no manifest and the files themselves, so there it changes nothing.
+        if (builder is WebApplicationBuilder web)
+        {
+            web.WebHost.UseStaticWebAssets();
+        }
+
         return builder;
     }
 
