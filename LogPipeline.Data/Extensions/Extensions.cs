@@ -68,6 +68,29 @@ public static class LogStoreExtensions
     }
 
     /// <summary>
+    /// Applies pending migrations to the configured store and returns an exit code: the one-shot
+    /// migration step that the AppHost runs before the services start.
+    /// </summary>
+    public static async Task<int> MigrateStoreAsync(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            options.ConnectionString = builder.Configuration.GetConnectionString(StoreOptions.ConnectionName);
+        }
+
+        var connection = await new StoreConnectionFactory(options).OpenAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var migrator = new SchemaMigrator(options.Provider);
+            var applied = await migrator.MigrateAsync(connection).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"Log store schema ({options.Provider}) is at version {migrator.LatestVersion}; applied now: {applied.Count}.").ConfigureAwait(false);
+            return 0;
+        }
+    }
+
+    /// <summary>
     /// For services that read or write but do not own the schema (the API): at startup, waits up to
     /// <see cref="StoreOptions.SchemaWaitTimeout"/> for the owner to bring the schema to this build's
     /// version, then fails with a message that says so.

@@ -13,7 +13,6 @@ namespace LogPipeline.Processor.Pipeline;
 public sealed partial class ProcessingPipeline : IAsyncDisposable
 {
     private readonly ProcessorOptions options;
-    private readonly RecordProcessor processor;
     private readonly StoreWriter store;
     private readonly DeadLetterPublisher deadLetters;
     private readonly ProcessorMetrics metrics;
@@ -39,7 +38,6 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         Action<IReadOnlyList<PartitionProgress>> onCommitted)
     {
         this.options = options.Value;
-        this.processor = processor;
         this.store = store;
         this.deadLetters = deadLetters;
         this.metrics = metrics;

@@ -21,7 +21,6 @@ namespace LogPipeline.Processor.Storage;
 public sealed partial class StoreWriter
 {
     /// <summary>Rows per multi-row INSERT (fewer when the row's text would make the statement too big).</summary>
-    internal const int RowsPerStatement = 500;
 
     /// <summary>Rows per DELETE of a purge, so no single statement holds locks for long.</summary>
     internal const int PurgeChunk = 10_000;
@@ -648,7 +647,7 @@ public sealed partial class StoreWriter
 
     /// <summary>
     /// Runs <c>head (row), (row), ... tail</c> over the rows in chunks of up to
-    /// <see cref="RowsPerStatement"/> rows (fewer when the parameters or the text would be too many).
+    /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows (fewer when the parameters or the text would be too many).
     /// The command of a full chunk is reused for the next full chunk with new values.
     /// </summary>
     private async Task ExecuteMultiRowAsync<T>(
@@ -660,7 +659,7 @@ public sealed partial class StoreWriter
             return;
         }
 
-        var maxRows = Math.Min(RowsPerStatement, _dialect.MaxParameters / columns);
+        var maxRows = Math.Min(_dialect.RowsPerStatement, _dialect.MaxParameters / columns);
         var values = new object?[columns];
         DbCommand? full = null;
         try

@@ -75,6 +75,18 @@ public sealed class ApiRulesTests(ApiStore store)
     }
 
     [Fact]
+    public async Task JsonIsCamelCaseWithNullsWritten()
+    {
+        var body = await store.Client.GetStringAsync(new Uri($"/api/logs?{store.AllRange}&limit=1000", UriKind.Relative));
+
+        Assert.StartsWith("{\"items\":[{\"id\":", body, StringComparison.Ordinal);
+        Assert.Contains("\"nextCursor\":", body, StringComparison.Ordinal);
+        Assert.Contains("\"http\":null", body, StringComparison.Ordinal);
+        Assert.Contains("\"durationMs\":", body, StringComparison.Ordinal);
+        Assert.Contains("\"isLate\":false", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentListsEveryRoute()
     {
         var document = await store.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");

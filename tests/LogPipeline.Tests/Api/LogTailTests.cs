@@ -74,6 +74,7 @@ public sealed class LogTailTests(ApiStore store)
         Assert.All(logs, l =>
         {
             Assert.Equal("log", l.EventType);
+            Assert.Contains("\"service\":\"" + service + "\"", items.First(i => i.EventId == l.EventId).Data, StringComparison.Ordinal);
             Assert.Equal(l.Item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), l.EventId);
             Assert.Equal(service, l.Item.Service);
             Assert.Contains("boom", l.Item.Message, StringComparison.OrdinalIgnoreCase);

@@ -4,7 +4,7 @@ using LogPipeline.Tests.Infrastructure;
 namespace LogPipeline.Tests.Data;
 
 [Collection("mariadb")]
-public sealed class MariaDbServerTests(MariaDbServer mariaDb)
+public sealed class MariaDbServerTests(MariaDbFixture mariaDb)
 {
     [Fact]
     public async Task KeepsPortAndDataAcrossStopAndStart()

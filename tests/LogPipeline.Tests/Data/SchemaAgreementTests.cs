@@ -13,7 +13,7 @@ namespace LogPipeline.Tests.Data;
 /// separately; these tests hold them together on both engines, on real databases.
 /// </summary>
 [Collection("mariadb")]
-public sealed class SchemaAgreementTests(MariaDbServer mariaDb) : IDisposable
+public sealed class SchemaAgreementTests(MariaDbFixture mariaDb) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("logpipeline-sqlite-").FullName;
 

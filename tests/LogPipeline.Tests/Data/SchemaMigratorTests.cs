@@ -6,7 +6,7 @@ using LogPipeline.Tests.Infrastructure;
 namespace LogPipeline.Tests.Data;
 
 [Collection("mariadb")]
-public sealed class SchemaMigratorTests(MariaDbServer mariaDb) : IDisposable
+public sealed class SchemaMigratorTests(MariaDbFixture mariaDb) : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("logpipeline-sqlite-").FullName;
 

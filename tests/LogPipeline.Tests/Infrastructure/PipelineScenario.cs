@@ -72,10 +72,10 @@ public sealed class PipelineScenario
         {
             var sent = Valid[i];
             var headers = new Headers { { KafkaHeaderNames.Host, Encoding.UTF8.GetBytes(sent.Host) } };
-            Produce(producer, topic, new Message<string?, byte[]> { Key = sent.Service, Value = sent.Value, Headers = headers });
+            producer.ProduceWaiting(topic, new Message<string?, byte[]> { Key = sent.Service, Value = sent.Value, Headers = headers });
             foreach (var poison in poisonByIndex[i])
             {
-                Produce(producer, topic, new Message<string?, byte[]> { Key = poison.Key, Value = poison.Value });
+                producer.ProduceWaiting(topic, new Message<string?, byte[]> { Key = poison.Key, Value = poison.Value });
             }
         }
 
@@ -121,21 +121,5 @@ public sealed class PipelineScenario
         yield return new Poison(service, Encoding.UTF8.GetBytes($"{{\"v\":1,\"timestamp\":\"1971-01-01T00:00:00+00:00\",\"service\":\"{service}\",\"host\":\"h\",\"level\":\"info\",\"message\":\"clock reset {i}\"}}"), "absurd-timestamp", i);
         yield return new Poison(service, [], "empty", i);
         yield return new Poison(null, Encoding.UTF8.GetBytes($"{{\"v\":1,\"timestamp\":\"{ts}\",\"level\":\"info\",\"message\":\"who sent this {i}\"}}"), "missing-field", i);
-    }
-
-    private static void Produce(IProducer<string?, byte[]> producer, string topic, Message<string?, byte[]> message)
-    {
-        while (true)
-        {
-            try
-            {
-                producer.Produce(topic, message);
-                return;
-            }
-            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                producer.Poll(TimeSpan.FromMilliseconds(50));
-            }
-        }
     }
 }

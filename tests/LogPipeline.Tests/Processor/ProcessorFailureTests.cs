@@ -7,7 +7,7 @@ namespace LogPipeline.Tests.Processor;
 
 /// <summary>Exactly once in effect: hard kills, a store outage and two instances still give exact, duplicate-free results.</summary>
 [Collection("mariadb")]
-public sealed class ProcessorFailureTests(MariaDbServer mariaDb)
+public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
 

@@ -8,7 +8,7 @@ namespace LogPipeline.Tests.Processor;
 
 /// <summary>The real processor host between the embedded Kafka cluster and a real store (SQLite file, MariaDB server).</summary>
 [Collection("mariadb")]
-public sealed class ProcessorTests(MariaDbServer mariaDb)
+public sealed class ProcessorTests(MariaDbFixture mariaDb)
 {
     // Many partitions: the embedded cluster keeps at most 5 MiB per partition and drops older records.
     internal const int Partitions = 32;

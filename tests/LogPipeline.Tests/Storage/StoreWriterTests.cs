@@ -14,7 +14,7 @@ namespace LogPipeline.Tests.Storage;
 /// stops the server under another test.
 /// </summary>
 [Collection("mariadb")]
-public sealed class StoreWriterTests(MariaDbServer mariaDb) : IDisposable
+public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
 {
     private const string Group = "processor";
     private const string Topic = "logs.raw";

@@ -1,4 +1,4 @@
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>A fresh folder under the temp directory, deleted on dispose.</summary>
 public sealed class TempFolder : IDisposable

@@ -2,7 +2,7 @@ using System.Data.Common;
 using LogPipeline.Data;
 using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>Reads what the processor stored with plain SQL, on either engine.</summary>
 public sealed class StoreQueries(StoreProvider provider, string connectionString)

@@ -3,12 +3,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
-/// <summary>Runs the real processor host (same registration as its Program.cs) in the test process.</summary>
+/// <summary>Runs the real processor host (same registration as its Program.cs) in this process.</summary>
 public static class ProcessorHost
 {
-    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings)
+    /// <summary>Builds the host without starting it, so a caller can attach to its services (a meter listener) first.</summary>
+    public static WebApplication Build(IDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -16,7 +17,13 @@ public static class ProcessorHost
         builder.AddProcessor();
         var app = builder.Build();
         app.MapDefaultEndpoints();
-        await app.StartAsync();
+        return app;
+    }
+
+    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings)
+    {
+        var app = Build(settings);
+        await app.StartAsync().ConfigureAwait(false);
         return app;
     }
 

@@ -3,16 +3,17 @@ using System.Net;
 using System.Net.Sockets;
 using LogPipeline.Data;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>
 /// A real MariaDB server (Debian's <c>mariadbd</c>) in a fresh temp folder on a free loopback port,
-/// for integration tests. Shared across test classes through the <c>mariadb</c> collection; each
-/// test seeds its own database with <see cref="CreateDatabase"/>. <see cref="Stop"/> and
+/// for integration tests and benchmarks. <see cref="InitializeAsync"/> installs and starts it; each
+/// user seeds its own database with <see cref="CreateDatabase"/>. <see cref="Stop"/> and
 /// <see cref="Start"/> take the server down and bring it back on the same port and data, for outage
 /// tests. Never skips: without <c>mariadbd</c> it fails and says how to install it.
 /// </summary>
-public sealed class MariaDbServer : IAsyncLifetime
+/// <remarks>Not sealed: the test project's xunit fixture derives from it.</remarks>
+public class MariaDbServer : IAsyncDisposable
 {
     public const string InstallCommand = "apt-get update && apt-get install -y mariadb-server";
 
@@ -23,9 +24,15 @@ public sealed class MariaDbServer : IAsyncLifetime
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
+    private readonly string[] _serverArguments;
     private string? _root;
     private Process? _server;
     private int _databases;
+
+    /// <param name="serverArguments">
+    /// Extra <c>mariadbd</c> options, after the defaults so they win (a benchmark gives InnoDB more memory).
+    /// </param>
+    public MariaDbServer(params string[] serverArguments) => _serverArguments = serverArguments;
 
     /// <summary>The loopback TCP port the server listens on; the same after a restart.</summary>
     public int Port { get; private set; }
@@ -43,6 +50,7 @@ public sealed class MariaDbServer : IAsyncLifetime
 
     private string Root => _root ?? throw new InvalidOperationException("The MariaDB server has not been initialised.");
 
+    /// <summary>Installs a fresh data directory, starts the server and creates the user and default database.</summary>
     public async Task InitializeAsync()
     {
         FindExecutable("mariadbd");
@@ -114,6 +122,7 @@ public sealed class MariaDbServer : IAsyncLifetime
                 $"--socket={SocketPath}", $"--pid-file={Path.Combine(Root, "mysqld.pid")}", $"--log-error={ErrorLogPath}",
                 "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", "--skip-name-resolve",
                 "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=32M", "--max-connections=300",
+                .. _serverArguments,
             ])
             {
                 info.ArgumentList.Add(arg);
@@ -168,7 +177,8 @@ public sealed class MariaDbServer : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync()
+    /// <summary>Stops the server and deletes its folder; safe to call more than once.</summary>
+    public ValueTask DisposeAsync()
     {
         Stop();
         if (_root is not null && Directory.Exists(_root))
@@ -176,7 +186,8 @@ public sealed class MariaDbServer : IAsyncLifetime
             Directory.Delete(_root, recursive: true);
         }
 
-        return Task.CompletedTask;
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
     }
 
     private string ConnectionStringFor(string database) =>
@@ -224,7 +235,7 @@ public sealed class MariaDbServer : IAsyncLifetime
         }
 
         throw new InvalidOperationException(
-            $"'{name}' is not installed, and the MariaDB integration tests need a real MariaDB server. Install it with: {InstallCommand}");
+            $"'{name}' is not installed, and the MariaDB integration tests and benchmarks need a real MariaDB server. Install it with: {InstallCommand}");
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments)
@@ -247,7 +258,3 @@ public sealed class MariaDbServer : IAsyncLifetime
         return (process.ExitCode, (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false)));
     }
 }
-
-/// <summary>One MariaDB server shared by every test class in the <c>mariadb</c> collection.</summary>
-[CollectionDefinition("mariadb")]
-public sealed class MariaDbCollection : ICollectionFixture<MariaDbServer>;

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace LogPipeline.Benchmarks;
+
+internal enum BenchStore
+{
+    Sqlite,
+    MariaDb,
+}
+
+/// <summary>The command line: what to run, and processor settings to pass through unchanged.</summary>
+internal sealed record BenchmarkOptions(
+    IReadOnlyList<BenchStore> Stores,
+    int Events,
+    int Rate,
+    int Seconds,
+    IReadOnlyDictionary<string, string?> ProcessorSettings)
+{
+    public const string Usage =
+        "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--rate R] [--seconds S] [--Section:Key=value ...]\n" +
+        "  --store    stores to measure (default both)\n" +
+        "  --events   backlog size for the throughput phase (default 500000)\n" +
+        "  --rate     live produce rate for the latency phase, events/s (default 20000)\n" +
+        "  --seconds  length of the latency phase (default 15)\n" +
+        "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
+
+    /// <summary>Parses the arguments; null with a sentence in <paramref name="error"/> when they are wrong.</summary>
+    public static BenchmarkOptions? Parse(string[] args, out string? error)
+    {
+        var stores = new List<BenchStore> { BenchStore.Sqlite, BenchStore.MariaDb };
+        int events = 500_000, rate = 20_000, seconds = 15;
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        error = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? arg[..eq] : arg;
+            string? Value() => eq > 0 ? arg[(eq + 1)..] : i + 1 < args.Length ? args[++i] : null;
+            switch (name)
+            {
+                case "--store":
+                    switch (Value()?.ToUpperInvariant())
+                    {
+                        case "SQLITE": stores = [BenchStore.Sqlite]; break;
+                        case "MARIADB": stores = [BenchStore.MariaDb]; break;
+                        case "BOTH": stores = [BenchStore.Sqlite, BenchStore.MariaDb]; break;
+                        default: error = "--store must be sqlite, mariadb or both."; return null;
+                    }
+
+                    break;
+                case "--events" when TryPositive(Value(), out events):
+                case "--rate" when TryPositive(Value(), out rate):
+                case "--seconds" when TryPositive(Value(), out seconds):
+                    break;
+                case "--events" or "--rate" or "--seconds":
+                    error = $"{name} needs a positive whole number.";
+                    return null;
+                case "-h" or "--help":
+                    return null;
+                default:
+                    if (name.StartsWith("--", StringComparison.Ordinal) && name.Contains(':', StringComparison.Ordinal))
+                    {
+                        settings[name[2..]] = Value();
+                        break;
+                    }
+
+                    error = $"Unknown argument '{arg}'.";
+                    return null;
+            }
+        }
+
+        return new BenchmarkOptions(stores, events, rate, seconds, settings);
+    }
+
+    private static bool TryPositive(string? text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
+}

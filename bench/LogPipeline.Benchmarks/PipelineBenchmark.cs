@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using LogPipeline.Data;
+using LogPipeline.Kafka.Embedded;
+using LogPipeline.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LogPipeline.Benchmarks;
+
+/// <summary>One store's numbers.</summary>
+internal sealed record BenchmarkResult(
+    BenchStore Store,
+    int Events,
+    double ProduceSeconds,
+    double Seconds,
+    double StartupSeconds,
+    int LiveEvents,
+    double LiveProduceRate,
+    double P50Ms,
+    double P99Ms,
+    long Batches,
+    double WriteSeconds)
+{
+    public double EventsPerSecond => Events / Seconds;
+
+    /// <summary>First stored row to last: the rate without the processor's start-up (schema, group join).</summary>
+    public double SteadyEventsPerSecond => Events / (Seconds - StartupSeconds);
+
+    /// <summary>Share of the draining time (first row to last) the writer spent in store transactions: near 100 % means the store is the bottleneck.</summary>
+    public double StoreBusyShare => WriteSeconds / (Seconds - StartupSeconds);
+}
+
+/// <summary>
+/// Phase 1: a pre-produced backlog of N events, drained by a freshly started processor into an
+/// empty store. Phase 2: live traffic at a fixed rate through the same processor, with the
+/// event-to-stored latency the processor itself reports.
+/// </summary>
+internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log)
+{
+    private const string RawTopic = "logs.raw";
+    private const string DeadLetterTopic = "logs.deadletter";
+    private const int RawPartitions = 128;
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+
+    // The launcher's defaults suit tests (64 MiB buffer pool); a store taking a sustained insert load gets
+    // a production-like server. Server settings, not product settings.
+    private static readonly string[] MariaDbServerArguments = ["--innodb-buffer-pool-size=1G", "--innodb-log-file-size=256M"];
+
+    public async Task<BenchmarkResult> RunAsync(BenchStore store)
+    {
+        Log($"[{store}] generating {options.Events:N0} + {options.Rate * options.Seconds:N0} events");
+        var now = DateTimeOffset.UtcNow;
+        var backlog = LogStream.Generate(options.Events, seed: 42, from: now.AddMinutes(-5), step: TimeSpan.FromMinutes(5) / options.Events);
+        var liveCount = options.Rate * options.Seconds;
+        var live = LogStream.Generate(liveCount, seed: 43, from: now, step: TimeSpan.FromSeconds(1) / options.Rate);
+
+        using var kafka = EmbeddedKafka.Start();
+        kafka.CreateTopic(RawTopic, RawPartitions);
+        kafka.CreateTopic(DeadLetterTopic, 4);
+        using var producer = LogStream.CreateProducer(kafka.BootstrapServers);
+        var produced = backlog.ProduceAll(producer, RawTopic);
+        var retained = LogStream.CountRetained(kafka.BootstrapServers, RawTopic, RawPartitions);
+        if (retained != backlog.Count)
+        {
+            throw new InvalidOperationException($"Kafka holds {retained} of the {backlog.Count} records produced.");
+        }
+
+        Log($"[{store}] produced {backlog.Count:N0} records ({backlog.Bytes / 1e6:0.0} MB) in {produced.TotalSeconds:0.00} s; starting the processor");
+
+        using var temp = new TempFolder();
+        await using var mariaDb = store == BenchStore.MariaDb ? new MariaDbServer(MariaDbServerArguments) : null;
+        string connectionString;
+        if (mariaDb is null)
+        {
+            connectionString = $"Data Source={Path.Combine(temp.Path, "bench.db")}";
+        }
+        else
+        {
+            await mariaDb.InitializeAsync().ConfigureAwait(false);
+            connectionString = mariaDb.CreateDatabase("bench");
+        }
+
+        var provider = store == BenchStore.MariaDb ? StoreProvider.MariaDb : StoreProvider.Sqlite;
+        var app = ProcessorHost.Build(Settings(kafka.BootstrapServers, provider, connectionString));
+        await using (app.ConfigureAwait(false))
+        {
+            using var stored = new StoredEventsListener(app.Services.GetRequiredService<IMeterFactory>());
+
+            // Phase 1: throughput, from processor start to the last of the backlog committed.
+            var started = Stopwatch.GetTimestamp();
+            await app.StartAsync().ConfigureAwait(false);
+            var done = await stored.WaitForStoredAsync(backlog.Count, StallTimeout).ConfigureAwait(false);
+            var seconds = Stopwatch.GetElapsedTime(started, done).TotalSeconds;
+            var startup = Stopwatch.GetElapsedTime(started, stored.FirstStoredAt).TotalSeconds;
+            var (batches, writeSeconds) = stored.Writes;
+            var rows = await new StoreQueries(provider, connectionString).RawCountAsync().ConfigureAwait(false);
+            if (rows != backlog.Count)
+            {
+                throw new InvalidOperationException($"The store holds {rows} raw rows; {backlog.Count} were produced.");
+            }
+
+            Log($"[{store}] stored {rows:N0} rows in {seconds:0.00} s (first row after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all); live traffic at {options.Rate:N0}/s for {options.Seconds} s");
+
+            // Phase 2: latency under live traffic, Kafka record timestamp (set when produced) to commit.
+            stored.StartKeepingLatencies();
+            var sending = live.ProducePaced(producer, RawTopic, options.Rate);
+            await stored.WaitForStoredAsync(backlog.Count + (long)liveCount, StallTimeout).ConfigureAwait(false);
+            var latencies = stored.TakeLatencies();
+            Array.Sort(latencies);
+            await app.StopAsync().ConfigureAwait(false);
+
+            return new BenchmarkResult(store, backlog.Count, produced.TotalSeconds, seconds, startup,
+                liveCount, liveCount / sending.TotalSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000,
+                batches, writeSeconds);
+        }
+    }
+
+    private Dictionary<string, string?> Settings(string bootstrapServers, StoreProvider provider, string connectionString)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["ConnectionStrings:kafka"] = bootstrapServers,
+            ["Store:Provider"] = provider.ToString(),
+            ["ConnectionStrings:logsdb"] = connectionString,
+            // The embedded cluster hands partitions to a new group member only after this (environment notes).
+            ["Kafka:Consumer:session.timeout.ms"] = "6000",
+            // A deep local fetch queue: consuming from the embedded cluster is about 2.5 times faster with it.
+            ["Kafka:Consumer:queued.min.messages"] = "1000000",
+            // The table is the output; the host's own information lines would interleave with it.
+            ["Logging:LogLevel:Default"] = "Warning",
+            // Synthetic incidents make anomalies by design: not news here.
+            ["Logging:LogLevel:LogPipeline.Processor.WindowCloser"] = "Error",
+        };
+        foreach (var (key, value) in options.ProcessorSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private void Log(FormattableString message) => log.WriteLine(message.ToString(CultureInfo.InvariantCulture));
+}

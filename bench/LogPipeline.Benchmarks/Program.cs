@@ -1,0 +1,22 @@
+using System.Globalization;
+using LogPipeline.Benchmarks;
+
+var options = BenchmarkOptions.Parse(args, out var error);
+if (options is null)
+{
+    await Console.Error.WriteLineAsync(error is null ? BenchmarkOptions.Usage : error + "\n" + BenchmarkOptions.Usage);
+    return error is null ? 0 : 2;
+}
+
+var benchmark = new PipelineBenchmark(options, Console.Out);
+var results = new List<BenchmarkResult>();
+foreach (var store in options.Stores)
+{
+    results.Add(await benchmark.RunAsync(store));
+}
+
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{Environment.ProcessorCount} cores; backlog {options.Events:N0} events; live {options.Rate:N0} events/s for {options.Seconds} s. Numbers depend on the machine."));
+ResultTable.Write(Console.Out, results);
+return 0;

@@ -1,0 +1,24 @@
+using Confluent.Kafka;
+
+namespace LogPipeline.Testing;
+
+public static class KafkaProducing
+{
+    /// <summary>Produces one message, waiting (and serving delivery reports) while the client's local queue is full.</summary>
+    public static void ProduceWaiting(this IProducer<string?, byte[]> producer, string topic, Message<string?, byte[]> message)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message);
+                return;
+            }
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                producer.Poll(TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+}

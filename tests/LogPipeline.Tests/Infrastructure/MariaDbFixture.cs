@@ -1,0 +1,13 @@
+using LogPipeline.Testing;
+
+namespace LogPipeline.Tests.Infrastructure;
+
+/// <summary>The shared <see cref="MariaDbServer"/> as an xunit fixture: started before the first test of the collection, stopped after the last.</summary>
+public sealed class MariaDbFixture : MariaDbServer, IAsyncLifetime
+{
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+}
+
+/// <summary>One MariaDB server shared by every test class in the <c>mariadb</c> collection.</summary>
+[CollectionDefinition("mariadb")]
+public sealed class MariaDbCollection : ICollectionFixture<MariaDbFixture>;
