@@ -20,6 +20,7 @@ const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const LEVEL_COLORS = {
   trace: '#afb8c1', debug: '#8c959f', info: '#54aeff', warn: '#d4a72c', error: '#fa4549', fatal: '#8250df',
 };
+const ANOMALY_COLOR = '#d1242f';
 const PALETTE = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#1b7c83', '#953800', '#57606a', '#4d2d00'];
 
 const $ = (id) => document.getElementById(id);
@@ -47,7 +48,8 @@ async function api(path, params = {}) {
     if (key) headers['X-Api-Key'] = key;
     const response = await fetch(url, { headers });
     if (response.status === 401) {
-      await askForKey(Boolean(key));
+      // Sent with no key or an older one while the user was typing a new one: just try again.
+      if (sessionStorage.getItem(KEY_STORAGE) === key) await askForKey(Boolean(key));
       continue;
     }
     if (!response.ok) {
@@ -66,8 +68,11 @@ function askForKey(rejected) {
       const dialog = $('key-dialog');
       $('key-error').hidden = !rejected;
       $('key-input').value = '';
-      $('key-form').addEventListener('submit', () => {
-        sessionStorage.setItem(KEY_STORAGE, $('key-input').value.trim());
+      dialog.returnValue = '';
+      // 'close' follows Escape too, which keeps the old key: the next 401 asks again, so nothing
+      // waits forever on a dialog that is gone.
+      dialog.addEventListener('close', () => {
+        if (dialog.returnValue === 'use') sessionStorage.setItem(KEY_STORAGE, $('key-input').value.trim());
         keyPrompt = null;
         resolve();
       }, { once: true });
@@ -81,24 +86,40 @@ function askForKey(rejected) {
 
 const t = (iso) => Date.parse(iso) / 1000;
 
-/** Paints the anomalies as shaded bands behind the series: startedAt to endedAt, or to now when open. */
+/**
+ * Marks the anomalies on a chart's time axis: a translucent band over the plot from startedAt to
+ * endedAt (to now while open), a line and the service's name where it started, and a solid strip
+ * along the time axis. Drawn after the series so the opaque stacked areas of the volume chart
+ * cannot hide it. The chart element's data-anomaly-bands says how many it drew (tests read it;
+ * canvas pixels say nothing).
+ */
 function anomalyBands(u) {
   const [min, max] = [u.scales.x.min, u.scales.x.max];
-  if (min == null || max == null) return;
-  const { ctx, bbox } = u;
-  ctx.save();
-  for (const a of state.anomalies) {
-    const start = Math.max(t(a.startedAt), min);
-    const end = Math.min(a.endedAt ? t(a.endedAt) : Date.now() / 1000, max);
-    if (end <= start) continue;
-    const x0 = u.valToPos(start, 'x', true);
-    const x1 = Math.max(u.valToPos(end, 'x', true), x0 + 2);
-    ctx.fillStyle = a.open ? 'rgba(209, 36, 47, 0.16)' : 'rgba(209, 36, 47, 0.10)';
-    ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
-    ctx.fillStyle = 'rgba(209, 36, 47, 0.7)';
-    ctx.fillRect(x0, bbox.top, Math.max(1, devicePixelRatio), bbox.height);
+  let drawn = 0;
+  if (min != null && max != null) {
+    const { ctx, bbox } = u;
+    const strip = 4 * devicePixelRatio;
+    ctx.save();
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.textBaseline = 'top';
+    for (const a of state.anomalies) {
+      const start = Math.max(t(a.startedAt), min);
+      const end = Math.min(a.endedAt ? t(a.endedAt) : Date.now() / 1000, max);
+      if (end <= start) continue;
+      const x0 = u.valToPos(start, 'x', true);
+      const x1 = Math.max(u.valToPos(end, 'x', true), x0 + 2);
+      ctx.fillStyle = a.open ? 'rgba(209, 36, 47, 0.18)' : 'rgba(209, 36, 47, 0.12)';
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+      ctx.fillStyle = ANOMALY_COLOR;
+      ctx.fillRect(x0, bbox.top, Math.max(1, devicePixelRatio), bbox.height);
+      ctx.fillRect(x0, bbox.top + bbox.height, x1 - x0, strip);
+      // Which service: the charts of all services mark every service's anomalies.
+      ctx.fillText(a.service, x0 + 3 * devicePixelRatio, bbox.top + 2 * devicePixelRatio);
+      drawn++;
+    }
+    ctx.restore();
   }
-  ctx.restore();
+  u.root.parentElement.dataset.anomalyBands = String(drawn);
 }
 
 // 24-hour local times; the date only where it changes (and on the first tick).
@@ -133,7 +154,6 @@ class Chart {
     const points = series.reduce((n, s) => n + s.values.filter((v) => v != null && v !== 0).length, 0);
     this.el.dataset.points = String(points);
     this.el.dataset.series = String(series.length);
-    this.el.dataset.anomalies = String(state.anomalies.length);
 
     let ys = series.map((s) => s.values);
     if (this.options.stacked) {
@@ -195,11 +215,9 @@ class Chart {
           value: (u, v, si, idx) => fmt(idx == null ? v : this.raw[i][idx]),
         })),
       ],
-      hooks: { drawClear: [anomalyBands] },
+      hooks: { draw: [anomalyBands] },
     };
   }
-
-  redraw() { this.plot?.redraw(false, false); }
 
   resize() { this.plot?.setSize(this.size()); }
 }
