@@ -12,14 +12,18 @@ public sealed class StandaloneProcess : IDisposable
 {
     private readonly Process process;
 
-    private StandaloneProcess(Process process, Uri baseAddress, string logPath)
+    private StandaloneProcess(Process process, Uri baseAddress, string logPath, string storeConnectionString)
     {
         this.process = process;
         BaseAddress = baseAddress;
         LogPath = logPath;
+        StoreConnectionString = storeConnectionString;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Its SQLite store, a file in the given folder.</summary>
+    public string StoreConnectionString { get; }
 
     /// <summary>Where its console output goes, for diagnosing a failed test.</summary>
     public string LogPath { get; }
@@ -28,6 +32,7 @@ public sealed class StandaloneProcess : IDisposable
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var logPath = Path.Combine(folder, "standalone.log");
+        var store = $"Data Source={Path.Combine(folder, "logs.db")}";
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -36,7 +41,7 @@ public sealed class StandaloneProcess : IDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LogPipeline.Standalone.dll"));
         start.ArgumentList.Add($"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}");
-        start.ArgumentList.Add($"--ConnectionStrings:logsdb=Data Source={Path.Combine(folder, "logs.db")}");
+        start.ArgumentList.Add($"--ConnectionStrings:logsdb={store}");
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -56,7 +61,7 @@ public sealed class StandaloneProcess : IDisposable
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new StandaloneProcess(process, baseAddress, logPath);
+        return new StandaloneProcess(process, baseAddress, logPath, store);
     }
 
     /// <summary>Waits until <c>/health</c> answers 200 (Kafka and the store included), or fails with the host's log.</summary>
