@@ -101,6 +101,7 @@ function anomalyBands(u) {
     const strip = 4 * devicePixelRatio;
     ctx.save();
     ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
     ctx.textBaseline = 'top';
     for (const a of state.anomalies) {
       const start = Math.max(t(a.startedAt), min);
