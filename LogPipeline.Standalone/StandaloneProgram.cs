@@ -42,10 +42,10 @@ public static partial class StandaloneProgram
         ["ConnectionStrings:logsdb"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"logpipeline-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.db")}",
         ["Producer:ExitWhenDone"] = "false",
         ["urls"] = "http://localhost:5000",
-        // An open dashboard polls the API every few seconds and the live tail the store twice a
-        // second: at Information every request and SQL command would bury the pipeline's own lines.
+        // An open dashboard polls the API every few seconds: at Information each request's routing
+        // and result lines would bury the pipeline's own. (Request lines and SQL commands are at
+        // Warning already: AddApi's defaults.)
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
     };
 
     private static void Announce(WebApplication app)
