@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using LogPipeline.Api.Apis;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Data;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
@@ -11,12 +12,16 @@ public static class ApiExtensions
 {
     /// <summary>
     /// The query API: the log store (read side, waiting for the owner's schema), ProblemDetails,
-    /// the OpenAPI document <c>v1</c>, JSON options and <see cref="ApiOptions"/> (section <c>Api</c>).
+    /// the OpenAPI document <c>v1</c>, JSON options, <see cref="ApiOptions"/> (section <c>Api</c>)
+    /// and its default log levels (<see cref="LoggingDefaults"/>).
     /// Safe to call in a process that also hosts the processor or the producer.
     /// </summary>
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // Lowest priority: appsettings, the environment or the command line can still set these levels.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
 
         // A process that also hosts the processor has registered the store already (and owns the schema).
         if (!builder.Services.Any(d => d.ServiceType == typeof(StoreConnectionFactory)))
@@ -37,8 +42,31 @@ public static class ApiExtensions
         });
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to
+        // a host that references it (the standalone host, tests). From build output the SDK serves them
+        // through the static web assets manifest only in Development; this does it in every environment.
+        // Published output has no manifest and the files themselves, so there it changes nothing.
+        if (builder is WebApplicationBuilder web)
+        {
+            web.WebHost.UseStaticWebAssets();
+        }
+
         return builder;
     }
+
+    /// <summary>
+    /// Log levels the API sets unless configuration says otherwise. ASP.NET Core's request lines
+    /// ("Request starting", "Request finished": <c>Microsoft.AspNetCore.Hosting.Diagnostics</c>) carry
+    /// the URL with its query string, where the dashboard's live tail sends the API key (<c>?apiKey=</c>,
+    /// since EventSource cannot send headers): at Warning they are not written, to the console or over
+    /// OTLP. SQL commands at Information are noise: the live tail polls the store twice a second.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Warning",
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Warning",
+    };
 
     /// <summary>
     /// The API's pipeline and endpoints: errors as ProblemDetails, the API key check, the OpenAPI

@@ -7,7 +7,8 @@ namespace LogPipeline.Api.Infrastructure;
 /// <summary>
 /// When <see cref="ApiOptions.Key"/> is set, requires it on <c>/api</c> and <c>/openapi</c>, in the
 /// <c>X-Api-Key</c> header or the <c>apiKey</c> query parameter (a browser's EventSource cannot send
-/// headers). Health endpoints and static files stay open.
+/// headers; AddApi keeps ASP.NET Core's request lines, which log the query string, at Warning).
+/// Health endpoints and static files stay open.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<ApiOptions> options, IProblemDetailsService problems)
 {

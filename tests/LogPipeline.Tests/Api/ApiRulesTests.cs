@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace LogPipeline.Tests.Api;
 
-/// <summary>Bad input, unknown routes, the API key and the OpenAPI document.</summary>
+/// <summary>Bad input, unknown routes, the API key (and the dashboard files it leaves open) and the OpenAPI document.</summary>
 [Collection("api-store")]
 public sealed class ApiRulesTests(ApiStore store)
 {
@@ -119,6 +119,28 @@ public sealed class ApiRulesTests(ApiStore store)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/openapi/v1.json?apiKey=s3cret-key", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/alive", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task WithAKeyConfiguredTheDashboardPageAndItsFilesStillLoad()
+    {
+        // The page holds no data and asks for the key when its API calls are refused, so it must load without one.
+        await using var api = new ApiFactory(store.Store.ConnectionString, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
+        using var client = api.CreateClient();
+
+        foreach (var (url, type) in new[]
+                 {
+                     ("/", "text/html"), ("/app.js", "text/javascript"), ("/app.css", "text/css"),
+                     ("/lib/uplot/uPlot.esm.js", "text/javascript"), ("/lib/uplot/uPlot.min.css", "text/css"),
+                 })
+        {
+            using var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}");
+            Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+        }
+
+        var page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        Assert.Contains("<script type=\"module\" src=\"app.js\">", page, StringComparison.Ordinal);
     }
 
     [Fact]

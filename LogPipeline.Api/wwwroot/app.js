@@ -1,0 +1,507 @@
+// The LogPipeline dashboard: charts from /api/stats/*, anomalies, top errors and a live tail
+// (server-sent events from /api/logs/tail). No framework; uPlot (wwwroot/lib, from npm) draws the charts.
+import uPlot from './lib/uplot/uPlot.esm.js';
+
+const REFRESH_MS = 5000;
+const TAIL_MAX_ROWS = 200;
+const TAIL_FLUSH_MS = 250;
+const KEY_STORAGE = 'logpipeline.apiKey';
+const PLOT_HEIGHT = 210;
+
+// Range -> bucket: at most a few hundred points per series, within the API's bucket limits.
+const RANGES = {
+  '15m': { ms: 15 * 60e3, bucket: '1m' },
+  '1h': { ms: 60 * 60e3, bucket: '1m' },
+  '6h': { ms: 6 * 60 * 60e3, bucket: '5m' },
+  '24h': { ms: 24 * 60 * 60e3, bucket: '5m' },
+};
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const LEVEL_COLORS = {
+  trace: '#afb8c1', debug: '#8c959f', info: '#54aeff', warn: '#d4a72c', error: '#fa4549', fatal: '#8250df',
+};
+const ANOMALY_COLOR = '#d1242f';
+const PALETTE = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#1b7c83', '#953800', '#57606a', '#4d2d00'];
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  range: '1h',
+  service: '',
+  latencyService: '',
+  latencyPercentile: 'p95',
+  anomalies: [],
+};
+
+// ---------------------------------------------------------------- API access and the API key
+
+let keyPrompt = null;
+
+/** GET a JSON endpoint; on 401 asks for the API key once (shared by concurrent callers) and retries. */
+async function api(path, params = {}) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const url = new URL(path, location.href);
+    for (const [k, v] of Object.entries(params)) {
+      if (v !== '' && v != null) url.searchParams.set(k, v);
+    }
+    const headers = { Accept: 'application/json' };
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    if (key) headers['X-Api-Key'] = key;
+    const response = await fetch(url, { headers });
+    if (response.status === 401) {
+      // Sent with no key or an older one while the user was typing a new one: just try again.
+      if (sessionStorage.getItem(KEY_STORAGE) === key) await askForKey(Boolean(key));
+      continue;
+    }
+    if (!response.ok) {
+      let detail = '';
+      try { const p = await response.json(); detail = p.detail || p.title || ''; } catch { /* not JSON */ }
+      throw new Error(`${path}: HTTP ${response.status} ${detail}`.trim());
+    }
+    return response.json();
+  }
+  throw new Error(`${path}: the API key was not accepted`);
+}
+
+function askForKey(rejected) {
+  if (!keyPrompt) {
+    keyPrompt = new Promise((resolve) => {
+      const dialog = $('key-dialog');
+      $('key-error').hidden = !rejected;
+      $('key-input').value = '';
+      dialog.returnValue = '';
+      // 'close' follows Escape too, which keeps the old key: the next 401 asks again, so nothing
+      // waits forever on a dialog that is gone.
+      dialog.addEventListener('close', () => {
+        if (dialog.returnValue === 'use') sessionStorage.setItem(KEY_STORAGE, $('key-input').value.trim());
+        keyPrompt = null;
+        resolve();
+      }, { once: true });
+      dialog.showModal();
+    });
+  }
+  return keyPrompt;
+}
+
+// ---------------------------------------------------------------- charts
+
+const t = (iso) => Date.parse(iso) / 1000;
+
+/**
+ * Marks the anomalies on a chart's time axis: a translucent band over the plot from startedAt to
+ * endedAt (to now while open), a line and the service's name where it started, and a solid strip
+ * along the time axis. Drawn after the series so the opaque stacked areas of the volume chart
+ * cannot hide it. The chart element's data-anomaly-bands says how many it drew (tests read it;
+ * canvas pixels say nothing).
+ */
+function anomalyBands(u) {
+  const [min, max] = [u.scales.x.min, u.scales.x.max];
+  let drawn = 0;
+  if (min != null && max != null) {
+    const { ctx, bbox } = u;
+    const strip = 4 * devicePixelRatio;
+    ctx.save();
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
+    ctx.textBaseline = 'top';
+    for (const a of state.anomalies) {
+      const start = Math.max(t(a.startedAt), min);
+      const end = Math.min(a.endedAt ? t(a.endedAt) : Date.now() / 1000, max);
+      if (end <= start) continue;
+      const x0 = u.valToPos(start, 'x', true);
+      const x1 = Math.max(u.valToPos(end, 'x', true), x0 + 2);
+      ctx.fillStyle = a.open ? 'rgba(209, 36, 47, 0.18)' : 'rgba(209, 36, 47, 0.12)';
+      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+      ctx.fillStyle = ANOMALY_COLOR;
+      ctx.fillRect(x0, bbox.top, Math.max(1, devicePixelRatio), bbox.height);
+      ctx.fillRect(x0, bbox.top + bbox.height, x1 - x0, strip);
+      // Which service: the charts of all services mark every service's anomalies.
+      ctx.fillText(a.service, x0 + 3 * devicePixelRatio, bbox.top + 2 * devicePixelRatio);
+      drawn++;
+    }
+    ctx.restore();
+  }
+  u.root.parentElement.dataset.anomalyBands = String(drawn);
+}
+
+// 24-hour local times; the date only where it changes (and on the first tick).
+const hhmm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dayMonth = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+function timeTicks(u, splits) {
+  let lastDay = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const day = dayMonth.format(d);
+    const label = day !== lastDay ? `${hhmm.format(d)}\n${day}` : hhmm.format(d);
+    lastDay = day;
+    return label;
+  });
+}
+
+class Chart {
+  constructor(id, options) {
+    this.el = $(id);
+    this.options = options; // { yLabel, yValue(v), stacked }
+    this.plot = null;
+    this.signature = '';
+  }
+
+  size() {
+    // The legend flows below the plot, so the container grows with the number of series.
+    return { width: Math.max(200, this.el.clientWidth), height: PLOT_HEIGHT };
+  }
+
+  /** series: [{ label, color, values }]; xs in seconds. Rebuilds the plot only when the series change. */
+  update(xs, series) {
+    const points = series.reduce((n, s) => n + s.values.filter((v) => v != null && v !== 0).length, 0);
+    this.el.dataset.points = String(points);
+    this.el.dataset.series = String(series.length);
+
+    let ys = series.map((s) => s.values);
+    if (this.options.stacked) {
+      // Stacked areas: each series is drawn as the running total up to it, topmost (the total)
+      // first, so the opaque fills of the lower ones paint over it; the legend shows own values.
+      const sums = [];
+      let running = xs.map(() => 0);
+      for (const s of series) {
+        running = running.map((r, i) => r + (s.values[i] ?? 0));
+        sums.push(running);
+      }
+      ys = sums.slice().reverse();
+      series = series.slice().reverse();
+    }
+
+    const signature = series.map((s) => s.label).join('|');
+    if (!this.plot || signature !== this.signature) {
+      this.plot?.destroy();
+      this.el.querySelector('.empty')?.remove();
+      this.signature = signature;
+      this.raw = series.map((s) => s.values);
+      this.plot = new uPlot(this.plotOptions(series), [xs, ...ys], this.el);
+    } else {
+      this.raw = series.map((s) => s.values);
+      this.plot.setData([xs, ...ys]);
+    }
+
+    if (!this.el.querySelector('.empty') && points === 0) {
+      const empty = document.createElement('div');
+      empty.className = 'empty';
+      empty.textContent = 'no data in this range yet';
+      this.el.append(empty);
+    } else if (points > 0) {
+      this.el.querySelector('.empty')?.remove();
+    }
+  }
+
+  plotOptions(series) {
+    const { yValue, stacked } = this.options;
+    const fmt = (v) => (v == null ? '–' : yValue(v));
+    return {
+      ...this.size(),
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
+      axes: [
+        { stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, values: timeTicks },
+        { stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, size: 56, values: (u, vals) => vals.map(yValue) },
+      ],
+      series: [
+        { value: (u, v) => (v == null ? '–' : `${dayMonth.format(new Date(v * 1000))} ${hhmm.format(new Date(v * 1000))}`) },
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: s.color,
+          width: stacked ? 1 : 1.5,
+          fill: stacked ? s.color : undefined,
+          spanGaps: false,
+          // A series with a few values (a fresh pipeline, a quiet service) would be invisible as lines alone.
+          points: { show: (u, si) => u.data[si].filter((v) => v != null).length <= 3, size: 5 },
+          value: (u, v, si, idx) => fmt(idx == null ? v : this.raw[i][idx]),
+        })),
+      ],
+      hooks: { draw: [anomalyBands] },
+    };
+  }
+
+  resize() { this.plot?.setSize(this.size()); }
+}
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, notation: 'compact' });
+const charts = {
+  volume: new Chart('volume-chart', { stacked: true, yValue: (v) => integer.format(v) }),
+  errors: new Chart('errors-chart', { yValue: (v) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%` }),
+  latency: new Chart('latency-chart', { yValue: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`) }),
+};
+
+const colorFor = (() => {
+  const assigned = new Map();
+  return (key) => {
+    if (!assigned.has(key)) assigned.set(key, PALETTE[assigned.size % PALETTE.length]);
+    return assigned.get(key);
+  };
+})();
+
+function xsOf(response) {
+  return (response.series[0]?.points ?? []).map((p) => t(p.t));
+}
+
+function drawVolume(response) {
+  const byLevel = new Map(response.series.map((s) => [s.key, s]));
+  const series = LEVELS.filter((l) => byLevel.has(l)).map((l) => ({
+    label: l, color: LEVEL_COLORS[l], values: byLevel.get(l).points.map((p) => p.count),
+  }));
+  charts.volume.update(xsOf(response), series);
+  $('volume-bucket').textContent = `per ${response.bucket}`;
+}
+
+function drawErrorRates(response) {
+  const series = response.series.map((s) => ({
+    label: s.key,
+    color: colorFor(s.key),
+    values: s.points.map((p) => (p.total > 0 ? p.rate : null)),
+  }));
+  charts.errors.update(xsOf(response), series);
+}
+
+function drawLatency(response) {
+  let series;
+  if (state.latencyService) {
+    const s = response.series.find((x) => x.key === state.latencyService);
+    const points = s?.points ?? [];
+    series = [['p50', '#1a7f37'], ['p95', '#d4a72c'], ['p99', '#cf222e']].map(([p, color]) => ({
+      label: p, color, values: points.map((x) => x[p] ?? null),
+    }));
+  } else {
+    const p = state.latencyPercentile;
+    series = response.series.map((s) => ({ label: `${s.key} ${p}`, color: colorFor(s.key), values: s.points.map((x) => x[p] ?? null) }));
+  }
+  charts.latency.update(xsOf(response), series);
+}
+
+// ---------------------------------------------------------------- tables
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text ?? '';
+  if (className) td.className = className;
+  if (text) td.title = text;
+  return td;
+}
+
+function drawTopErrors(response) {
+  const body = $('top-errors').tBodies[0];
+  const rows = response.items.map((e) => {
+    const tr = document.createElement('tr');
+    tr.dataset.fingerprint = e.fingerprint;
+    tr.append(
+      cell(e.template ?? e.fingerprint, 'mono wrap'),
+      cell(e.service),
+      cell(e.count.toLocaleString(), 'num'),
+      cell(e.sampleMessage, 'mono'),
+    );
+    return tr;
+  });
+  if (rows.length === 0) {
+    const tr = document.createElement('tr');
+    tr.className = 'placeholder';
+    const td = cell('no warnings or errors in this range');
+    td.colSpan = 4;
+    tr.append(td);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
+function describeAnomalies() {
+  const open = state.anomalies.filter((a) => a.open);
+  const text = state.anomalies.length === 0
+    ? ''
+    : `${state.anomalies.length} anomal${state.anomalies.length === 1 ? 'y' : 'ies'} in range`
+      + (open.length ? ` (open: ${[...new Set(open.map((a) => a.service))].join(', ')})` : '');
+  $('anomaly-summary').textContent = text;
+  $('anomaly-summary').title = state.anomalies
+    .map((a) => `${a.service} ${a.kind}: ${new Date(a.startedAt).toLocaleString()} – ${a.endedAt ? new Date(a.endedAt).toLocaleString() : 'now'}`)
+    .join('\n');
+}
+
+// ---------------------------------------------------------------- refresh loop
+
+let refreshTimer = null;
+let generation = 0;
+
+async function refresh() {
+  // A filter change starts a new refresh while an older one may still be in flight: only the newest draws.
+  const mine = ++generation;
+  const range = RANGES[state.range];
+  const to = new Date();
+  const from = new Date(to.getTime() - range.ms);
+  const common = { from: from.toISOString(), to: to.toISOString(), service: state.service };
+  const stats = { ...common, bucket: range.bucket };
+  try {
+    const [volume, errorRates, latency, anomalies, top] = await Promise.all([
+      api('api/stats/volume', { ...stats, groupBy: 'level' }),
+      api('api/stats/errors', stats),
+      api('api/stats/latency', { ...stats, service: state.latencyService || state.service }),
+      api('api/anomalies', common),
+      api('api/errors/top', { ...common, limit: 25 }),
+    ]);
+    if (mine !== generation) return;
+    state.anomalies = anomalies.items;
+    describeAnomalies();
+    drawVolume(volume);
+    drawErrorRates(errorRates);
+    drawLatency(latency);
+    drawTopErrors(top);
+    for (const chart of Object.values(charts)) chart.el.dataset.range = state.range;
+    setStatus(`updated ${to.toLocaleTimeString()}`);
+  } catch (error) {
+    if (mine === generation) setStatus(error.message, true);
+  }
+}
+
+let loop = 0;
+
+function scheduleRefresh(now = false) {
+  clearTimeout(refreshTimer);
+  const mine = ++loop; // a run in flight when the filters change must not start a second loop
+  const run = async () => {
+    await refresh();
+    if (mine === loop) refreshTimer = setTimeout(run, REFRESH_MS);
+  };
+  refreshTimer = setTimeout(run, now ? 0 : REFRESH_MS);
+}
+
+function setStatus(text, isError = false) {
+  const status = $('status');
+  status.textContent = text;
+  status.classList.toggle('error', isError);
+}
+
+async function loadServices() {
+  const services = await api('api/services');
+  knownServices = services.items.map((s) => s.name);
+  showSelections();
+}
+
+let knownServices = [];
+
+/** Fills the service selects (keeping a chosen service even before it has logged) and shows the choices. */
+function showSelections() {
+  for (const [select, chosen] of [[$('service'), state.service], [$('latency-service'), state.latencyService]]) {
+    const names = chosen && !knownServices.includes(chosen) ? [...knownServices, chosen] : knownServices;
+    select.replaceChildren(select.options[0], ...names.map((n) => new Option(n, n)));
+    select.value = chosen;
+  }
+  $('latency-percentile').hidden = Boolean(state.latencyService);
+}
+
+// ---------------------------------------------------------------- live tail
+
+const tail = { source: null, pending: [], received: 0, timer: null, reconnect: null };
+
+function openTail() {
+  tail.source?.close();
+  clearTimeout(tail.reconnect);
+  const url = new URL('api/logs/tail', location.href);
+  if (state.service) url.searchParams.set('service', state.service);
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) url.searchParams.set('apiKey', key);
+
+  const source = new EventSource(url);
+  tail.source = source;
+  $('tail-state').textContent = 'connecting…';
+  source.addEventListener('open', () => { $('tail-state').textContent = state.service ? `live: ${state.service}` : 'live: all services'; });
+  source.addEventListener('log', (e) => {
+    tail.pending.push(JSON.parse(e.data));
+    if (tail.pending.length > TAIL_MAX_ROWS) tail.pending.splice(0, tail.pending.length - TAIL_MAX_ROWS);
+  });
+  source.addEventListener('error', async () => {
+    if (source.readyState !== EventSource.CLOSED) {
+      $('tail-state').textContent = 'reconnecting…';
+      return; // the browser reconnects by itself, resuming after the last event id
+    }
+    // Closed: the server refused (for instance 401). A fetch finds out why and asks for a key if needed.
+    $('tail-state').textContent = 'disconnected';
+    try { await api('api/services'); } catch { /* shown by the refresh loop */ }
+    if (tail.source === source) tail.reconnect = setTimeout(openTail, 2000);
+  });
+}
+
+function flushTail() {
+  if (tail.pending.length === 0 || $('tail-pause').checked) return;
+  const body = $('tail').tBodies[0];
+  const fragment = document.createDocumentFragment();
+  // Events arrive oldest first; the table shows the newest first.
+  for (let i = tail.pending.length - 1; i >= 0; i--) {
+    const e = tail.pending[i];
+    const tr = document.createElement('tr');
+    tr.dataset.id = e.id;
+    tr.dataset.service = e.service;
+    const time = new Date(e.timestamp);
+    tr.append(
+      cell(time.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(time.getMilliseconds()).padStart(3, '0'), 'mono'),
+      cell(e.level, `level level-${e.level}`),
+      cell(e.service),
+      cell(e.message, 'mono message'),
+    );
+    tr.cells[0].title = e.timestamp;
+    fragment.append(tr);
+  }
+  tail.received += tail.pending.length;
+  tail.pending = [];
+  body.prepend(fragment);
+  $('tail').dataset.received = String(tail.received); // rows shown so far, for tests and curious readers
+  while (body.rows.length > TAIL_MAX_ROWS) body.deleteRow(-1);
+}
+
+// ---------------------------------------------------------------- wiring
+
+function onFiltersChanged({ reopenTail }) {
+  const url = new URL(location.href);
+  url.searchParams.set('range', state.range);
+  if (state.service) url.searchParams.set('service', state.service); else url.searchParams.delete('service');
+  history.replaceState(null, '', url);
+  scheduleRefresh(true);
+  if (reopenTail) {
+    $('tail').tBodies[0].replaceChildren();
+    tail.pending = [];
+    openTail();
+  }
+}
+
+function start() {
+  const query = new URLSearchParams(location.search);
+  if (RANGES[query.get('range')]) state.range = query.get('range');
+  state.service = query.get('service') ?? '';
+  state.latencyService = state.service;
+  $('range').value = state.range;
+  showSelections();
+
+  // Listeners first: the selects work while the first answers are still on their way.
+  $('range').addEventListener('change', (e) => { state.range = e.target.value; onFiltersChanged({ reopenTail: false }); });
+  $('service').addEventListener('change', (e) => {
+    state.service = e.target.value;
+    state.latencyService = state.service;
+    showSelections();
+    onFiltersChanged({ reopenTail: true });
+  });
+  $('latency-service').addEventListener('change', (e) => {
+    state.latencyService = e.target.value;
+    showSelections();
+    scheduleRefresh(true);
+  });
+  $('latency-percentile').addEventListener('change', (e) => { state.latencyPercentile = e.target.value; scheduleRefresh(true); });
+
+  let resizeTimer;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => Object.values(charts).forEach((c) => c.resize()), 100);
+  });
+
+  // New services show up while the pipeline runs.
+  loadServices().catch((error) => setStatus(error.message, true));
+  setInterval(() => loadServices().catch(() => {}), 30_000);
+
+  scheduleRefresh(true);
+  tail.timer = setInterval(flushTail, TAIL_FLUSH_MS);
+  openTail();
+}
+
+start();

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using LogPipeline.Data;
+using LogPipeline.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LogPipeline.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard page in a real browser (Debian's Chromium through Playwright) against the whole
+/// pipeline running as its own process: synthetic logs through embedded Kafka and the processor
+/// into SQLite, read back by the API the page calls. Each test saves a screenshot as an artifact.
+/// </summary>
+public sealed partial class DashboardTests
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    // Playwright cannot download its own browsers here; Debian's Chromium with these flags works
+    // (without the networking ones it floods the closed network with refused connections).
+    private static readonly string[] ChromiumArgs =
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
+
+    // Generous: the first minute of a fresh pipeline on a busy 2-core machine. Waits end as soon as the page shows it.
+    private static readonly TimeSpan DataTimeout = TimeSpan.FromSeconds(90);
+
+    private static readonly string[] Charts = ["#volume-chart", "#errors-chart", "#latency-chart"];
+
+    /// <summary>
+    /// Where the screenshots go: <c>LOGPIPELINE_TEST_ARTIFACTS</c> if set, else <c>TestResults</c>
+    /// beside the test assembly.
+    /// </summary>
+    public static string ArtifactsFolder =>
+        Environment.GetEnvironmentVariable("LOGPIPELINE_TEST_ARTIFACTS") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(AppContext.BaseDirectory, "TestResults");
+
+    [Fact]
+    public async Task ShowsChartsAnomaliesTopErrorsAndALiveTailOfTheRunningPipeline()
+    {
+        RequireChromium();
+        using var folder = new TempFolder();
+        using var host = StandaloneProcess.Start(folder.Path, new Dictionary<string, string?>
+        {
+            ["Producer:EventsPerSecond"] = "300",
+        });
+        await host.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+
+        // The detector needs a baseline of closed minutes that a fresh pipeline lacks (the processor
+        // tests cover it), so the store gets two anomalies as the processor records them: one over,
+        // one still open. Its window closer cannot end the open one: it judges only minutes 2 minutes
+        // (the allowed lateness) behind the newest event, and none after its start closes in this test.
+        var minute = FloorToMinute(DateTime.UtcNow);
+        await AddAnomalyAsync(host, "checkout", minute.AddMinutes(-6), minute.AddMinutes(-4));
+        await AddAnomalyAsync(host, "payments", minute.AddMinutes(-2), null);
+
+        await using var browser = await BrowserPage.OpenAsync(host);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.BaseAddress.ToString());
+            // A fresh pipeline has a minute or two of data: the shortest range shows them best (and uses the selector).
+            await page.SelectOptionAsync("#range", "15m");
+
+            // Charts: each container reports how many non-empty points its series drew, and how many
+            // anomalies it marked on its time axis.
+            await ExpectChartsWithDataAsync(page);
+            await Expect(page.Locator("#volume-chart")).ToHaveAttributeAsync("data-range", "15m", Patiently());
+            foreach (var chart in Charts)
+            {
+                await Expect(page.Locator(chart)).ToHaveAttributeAsync("data-anomaly-bands", "2", Patiently());
+            }
+
+            await Expect(page.Locator("#anomaly-summary")).ToHaveTextAsync("2 anomalies in range (open: payments)");
+
+            // Top errors: rows of real templates, not the "nothing here" placeholder.
+            var topErrors = page.Locator("#top-errors tbody tr[data-fingerprint]");
+            await Expect(topErrors.First).ToBeVisibleAsync(new() { Timeout = Milliseconds(DataTimeout) });
+            Assert.True(await topErrors.CountAsync() > 0);
+            Assert.False(string.IsNullOrWhiteSpace(await topErrors.First.Locator("td").Nth(0).InnerTextAsync()));
+
+            var (id, service, message) = await ExpectTailRowsArrivingAsync(page);
+
+            // A row that arrived while we watched is an event the API also has, with the same service and message.
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            var query = $"api/logs?service={Uri.EscapeDataString(service)}&q={Uri.EscapeDataString(message)}&limit=1000";
+            var found = await http.GetFromJsonAsync<LogPageDto>(new Uri(query, UriKind.Relative));
+            var match = Assert.Single(found!.Items, i => i.Id == id);
+            Assert.Equal(service, match.Service);
+            Assert.Equal(message, match.Message);
+
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync("dashboard.png");
+        }
+    }
+
+    [Fact]
+    public async Task WithAnApiKeyThePageLoadsAsksForTheKeyAndThenShowsData()
+    {
+        RequireChromium();
+        const string key = "dashboard-test-key";
+        using var folder = new TempFolder();
+        using var host = StandaloneProcess.Start(folder.Path, new Dictionary<string, string?>
+        {
+            ["Producer:EventsPerSecond"] = "300",
+            ["Api:Key"] = key,
+        });
+        await host.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+
+        // Until the key is given, the page's API calls are answered 401: expected here, not problems.
+        await using var browser = await BrowserPage.OpenAsync(host, allowUnauthorized: true);
+        var page = browser.Page;
+        try
+        {
+            // The page and its files load without a key; its first API calls ask for one.
+            await page.GotoAsync(host.BaseAddress.ToString());
+            var dialog = page.Locator("#key-dialog");
+            await Expect(dialog).ToBeVisibleAsync(new() { Timeout = Milliseconds(DataTimeout) });
+            await Expect(page.Locator("#key-error")).ToBeHiddenAsync();
+
+            // A wrong key (Enter submits) is refused and asked for again.
+            await page.FillAsync("#key-input", "not-the-key");
+            await page.PressAsync("#key-input", "Enter");
+            await Expect(page.Locator("#key-error")).ToBeVisibleAsync(new() { Timeout = Milliseconds(DataTimeout) });
+            await Expect(dialog).ToBeVisibleAsync();
+
+            await page.FillAsync("#key-input", key);
+            await page.ClickAsync("#key-dialog button[type=submit]");
+            await ExpectChartsWithDataAsync(page);
+            await Expect(dialog).ToBeHiddenAsync();
+            await ExpectTailRowsArrivingAsync(page);
+            await Expect(page.Locator("#status")).Not.ToHaveClassAsync(new Regex("error"));
+
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync("dashboard-api-key.png");
+        }
+    }
+
+    private static void RequireChromium()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Assert.Fail($"The dashboard tests drive Debian's Chromium at {ChromiumPath}, which is missing: run `apt-get install chromium` (as root).");
+        }
+    }
+
+    private static async Task ExpectChartsWithDataAsync(IPage page)
+    {
+        foreach (var chart in Charts)
+        {
+            await Expect(page.Locator(chart)).ToHaveAttributeAsync("data-points", MoreThanZero(), Patiently());
+            await Expect(page.Locator($"{chart} canvas")).ToHaveCountAsync(1);
+        }
+    }
+
+    /// <summary>Live tail rows keep arriving while the page is open, newest on top; returns one that arrived meanwhile.</summary>
+    private static async Task<(long Id, string Service, string Message)> ExpectTailRowsArrivingAsync(IPage page)
+    {
+        var tail = page.Locator("#tail");
+        var rows = page.Locator("#tail tbody tr");
+        await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = Milliseconds(DataTimeout) });
+        var receivedBefore = await tail.GetAttributeAsync("data-received");
+        var newestBefore = long.Parse(await rows.First.GetAttributeAsync("data-id") ?? "0", CultureInfo.InvariantCulture);
+        await page.WaitForFunctionAsync(
+            "before => Number(document.querySelector('#tail tbody tr')?.dataset.id ?? 0) > before",
+            newestBefore,
+            new() { Timeout = Milliseconds(DataTimeout) });
+        Assert.NotEqual(receivedBefore, await tail.GetAttributeAsync("data-received"));
+
+        var newRow = rows.First;
+        var id = long.Parse(await newRow.GetAttributeAsync("data-id") ?? "0", CultureInfo.InvariantCulture);
+        var service = await newRow.GetAttributeAsync("data-service");
+        var message = await newRow.Locator("td.message").GetAttributeAsync("title");
+        Assert.True(id > newestBefore);
+        Assert.False(string.IsNullOrEmpty(service));
+        Assert.False(string.IsNullOrEmpty(message));
+        Assert.Equal(service, await newRow.Locator("td").Nth(2).InnerTextAsync());
+        return (id, service, message);
+    }
+
+    private static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)
+    {
+        await using var connection = await new StoreConnectionFactory(StoreProvider.Sqlite, host.StoreConnectionString).OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES ($service, 'error-rate', $start, $end, 0.4, 0.05, $start)";
+        foreach (var (name, value) in new (string, object?)[] { ("$service", service), ("$start", startedAt), ("$end", endedAt) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static DateTime FloorToMinute(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+
+    private static float Milliseconds(TimeSpan timeout) => (float)timeout.TotalMilliseconds;
+
+    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Milliseconds(DataTimeout) };
+
+    [GeneratedRegex("^[1-9][0-9]*$")]
+    private static partial Regex MoreThanZero();
+
+    private sealed record LogPageDto(IReadOnlyList<LogItemDto> Items);
+
+    private sealed record LogItemDto(long Id, string Service, string Message);
+
+    /// <summary>
+    /// Chromium with one page on the host, recording what a person would notice: script errors,
+    /// failed responses, and requests leaving the host (the page must need nothing but the API).
+    /// </summary>
+    private sealed class BrowserPage : IAsyncDisposable
+    {
+        private readonly IPlaywright playwright;
+        private readonly IBrowser browser;
+        private readonly List<string> problems = [];
+
+        private BrowserPage(IPlaywright playwright, IBrowser browser, IPage page)
+        {
+            this.playwright = playwright;
+            this.browser = browser;
+            Page = page;
+        }
+
+        public IPage Page { get; }
+
+        public static async Task<BrowserPage> OpenAsync(StandaloneProcess host, bool allowUnauthorized = false)
+        {
+            var playwright = await Playwright.CreateAsync();
+            IBrowser? browser = null;
+            try
+            {
+                browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+                var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+                var session = new BrowserPage(playwright, browser, page);
+                session.Watch(host.BaseAddress.GetLeftPart(UriPartial.Authority), allowUnauthorized);
+                return session;
+            }
+            catch
+            {
+                if (browser is not null)
+                {
+                    await browser.DisposeAsync();
+                }
+
+                playwright.Dispose();
+                throw;
+            }
+        }
+
+        public void AssertNoProblems()
+        {
+            lock (problems)
+            {
+                Assert.True(problems.Count == 0, "the page reported problems:\n" + string.Join('\n', problems));
+            }
+        }
+
+        public async Task ScreenshotAsync(string fileName)
+        {
+            Directory.CreateDirectory(ArtifactsFolder);
+            await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder, fileName), FullPage = true });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
+
+        private void Watch(string origin, bool allowUnauthorized)
+        {
+            // Chromium logs every refused response as a console error too ("... status of 401 ..." for
+            // fetch, "... response has a status 401 ..." for EventSource).
+            Page.Console += (_, m) =>
+            {
+                if (m.Type == "error" && !(allowUnauthorized && m.Text.Contains("401", StringComparison.Ordinal)))
+                {
+                    Add($"console error: {m.Text}");
+                }
+            };
+            Page.PageError += (_, e) => Add($"page error: {e}");
+            Page.Request += (_, r) =>
+            {
+                if (!r.Url.StartsWith(origin, StringComparison.Ordinal))
+                {
+                    Add($"request outside the host: {r.Url}");
+                }
+            };
+            Page.Response += (_, r) =>
+            {
+                if (r.Status >= 400 && !(allowUnauthorized && r.Status == 401))
+                {
+                    Add($"HTTP {r.Status} for {r.Url}");
+                }
+            };
+        }
+
+        private void Add(string problem)
+        {
+            lock (problems)
+            {
+                problems.Add(problem);
+            }
+        }
+    }
+}

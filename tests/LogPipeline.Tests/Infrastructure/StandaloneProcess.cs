@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LogPipeline.Tests.Infrastructure;
+
+/// <summary>
+/// The whole pipeline (embedded Kafka, SQLite, producer, processor, API and dashboard) as its own OS
+/// process: the built LogPipeline.Standalone.dll in the test output, on a free loopback port.
+/// </summary>
+public sealed class StandaloneProcess : IDisposable
+{
+    private readonly Process process;
+
+    private StandaloneProcess(Process process, Uri baseAddress, string logPath, string storeConnectionString)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+        LogPath = logPath;
+        StoreConnectionString = storeConnectionString;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Its SQLite store, a file in the given folder.</summary>
+    public string StoreConnectionString { get; }
+
+    /// <summary>Where its console output goes, for diagnosing a failed test.</summary>
+    public string LogPath { get; }
+
+    public static StandaloneProcess Start(string folder, IDictionary<string, string?> settings)
+    {
+        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+        var logPath = Path.Combine(folder, "standalone.log");
+        var store = $"Data Source={Path.Combine(folder, "logs.db")}";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = folder,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LogPipeline.Standalone.dll"));
+        start.ArgumentList.Add($"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}");
+        start.ArgumentList.Add($"--ConnectionStrings:logsdb={store}");
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start LogPipeline.Standalone");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.Exited += (_, _) =>
+        {
+            lock (log)
+            {
+                log.Dispose();
+            }
+        };
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new StandaloneProcess(process, baseAddress, logPath, store);
+    }
+
+    /// <summary>Waits until <c>/health</c> answers 200 (Kafka and the store included), or fails with the host's log.</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        var last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"LogPipeline.Standalone exited with code {process.ExitCode} before it was healthy.\n{ReadLog()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("health", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = "timed out";
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"LogPipeline.Standalone was not healthy after {timeout.TotalSeconds:0} s (last /health: {last}).\n{ReadLog()}");
+    }
+
+    public string ReadLog()
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var text = reader.ReadToEnd();
+            return $"--- {LogPath} (last 4000 characters) ---\n{(text.Length > 4000 ? text[^4000..] : text)}";
+        }
+        catch (IOException e)
+        {
+            return $"(could not read {LogPath}: {e.Message})";
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // output that raced the exit
+            }
+        }
+    }
+}
