@@ -1,3 +1,4 @@
+using System.Data.Common;
 using LogPipeline.Api;
 using LogPipeline.Data;
 using LogPipeline.Kafka.Embedded;
@@ -40,7 +41,7 @@ public static partial class StandaloneProgram
         // The temporary store is this run's own unless configuration named another store.
         var store = app.Services.GetRequiredService<IOptions<StoreOptions>>().Value;
         var ownsStore = store.ConnectionString == TemporaryConnectionString(temporaryStore);
-        app.Lifetime.ApplicationStarted.Register(() => Announce(app, ownsStore ? temporaryStore + ", deleted on exit" : store.GetConnectionString()));
+        app.Lifetime.ApplicationStarted.Register(() => Announce(app, ownsStore ? temporaryStore + ", deleted on exit" : WithoutSecrets(store.GetConnectionString())));
         try
         {
             return await app.RunOrExplainAsync();
@@ -57,6 +58,21 @@ public static partial class StandaloneProgram
     }
 
     private static string TemporaryConnectionString(string path) => $"Data Source={path}";
+
+    /// <summary>The connection string for the console, its password masked (a MariaDB store has one).</summary>
+    private static string WithoutSecrets(string connectionString)
+    {
+        var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (var key in (string[])["password", "pwd"])
+        {
+            if (builder.ContainsKey(key))
+            {
+                builder[key] = "***";
+            }
+        }
+
+        return builder.ConnectionString;
+    }
 
     private static Dictionary<string, string?> Defaults(string temporaryStore) => new()
     {

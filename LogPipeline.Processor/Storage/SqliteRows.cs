@@ -67,17 +67,8 @@ internal static class SqliteRows
             case string s:
                 raw.sqlite3_bind_text16(statement, index, s.AsSpan());
                 break;
-            case long l:
-                raw.sqlite3_bind_int64(statement, index, l);
-                break;
-            case int i:
-                raw.sqlite3_bind_int64(statement, index, i);
-                break;
-            case short s:
-                raw.sqlite3_bind_int64(statement, index, s);
-                break;
-            case byte b:
-                raw.sqlite3_bind_int64(statement, index, b);
+            case long or int or short or byte:
+                raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(value, CultureInfo.InvariantCulture));
                 break;
             case bool b:
                 raw.sqlite3_bind_int64(statement, index, b ? 1 : 0);

@@ -20,25 +20,7 @@ public sealed class ProcessorProcess : IDisposable
 
     public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(logPath)!,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LogPipeline.Processor.dll"));
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-        foreach (var (key, value) in settings)
-        {
-            start.ArgumentList.Add($"--{key}={value}");
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the processor");
-        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = DotnetProcess.Start("LogPipeline.Processor.dll", ["--urls=http://127.0.0.1:0"], settings, logPath);
         return new ProcessorProcess(process, logPath);
     }
 
@@ -57,18 +39,5 @@ public sealed class ProcessorProcess : IDisposable
         }
 
         process.Dispose();
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            log.WriteLine(line);
-        }
     }
 }

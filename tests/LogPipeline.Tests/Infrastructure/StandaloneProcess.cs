@@ -33,34 +33,8 @@ public sealed class StandaloneProcess : IDisposable
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var logPath = Path.Combine(folder, "standalone.log");
         var store = $"Data Source={Path.Combine(folder, "logs.db")}";
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = folder,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LogPipeline.Standalone.dll"));
-        start.ArgumentList.Add($"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}");
-        start.ArgumentList.Add($"--ConnectionStrings:logsdb={store}");
-        foreach (var (key, value) in settings)
-        {
-            start.ArgumentList.Add($"--{key}={value}");
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start LogPipeline.Standalone");
-        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.Exited += (_, _) =>
-        {
-            lock (log)
-            {
-                log.Dispose();
-            }
-        };
-        process.EnableRaisingEvents = true;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = DotnetProcess.Start(
+            "LogPipeline.Standalone.dll", [$"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}", $"--ConnectionStrings:logsdb={store}"], settings, logPath);
         return new StandaloneProcess(process, baseAddress, logPath, store);
     }
 
@@ -133,25 +107,5 @@ public sealed class StandaloneProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // output that raced the exit
-            }
-        }
     }
 }
