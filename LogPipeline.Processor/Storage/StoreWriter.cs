@@ -24,9 +24,10 @@ public sealed partial class StoreWriter
     /// <summary>Rows per DELETE of a purge, so no single statement holds locks for long.</summary>
     internal const int PurgeChunk = 10_000;
 
-    // MariaDB's default max_allowed_packet is 16 MiB; a statement stays well below it even when
-    // every row carries two 16,000-character texts.
-    private const long MaxStatementTextBytes = 4L * 1024 * 1024;
+    // MariaDB's default max_allowed_packet is 16 MiB. A statement takes no more rows once its text
+    // passes this many characters (all ASCII: quoted ASCII or hex, one byte each), so even a last
+    // row of two 16,000-character texts in hex (about 200k) keeps it far below the limit.
+    private const int MaxStatementChars = 2 * 1024 * 1024;
 
     private static readonly string[] AggregateTables = ["volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute"];
 
@@ -249,7 +250,7 @@ public sealed partial class StoreWriter
                         v[3] = r.P50Ms;
                         v[4] = r.P95Ms;
                         v[5] = r.P99Ms;
-                    }, null, token).ConfigureAwait(false);
+                    }, token).ConfigureAwait(false);
                     await transaction.CommitAsync(token).ConfigureAwait(false);
                     return rows.Count;
                 }
@@ -511,7 +512,7 @@ public sealed partial class StoreWriter
                     v[3] = p.NextOffset;
                     v[4] = p.WatermarkUtc is { } watermark ? Utc(watermark) : null;
                     v[5] = now;
-                }, null, ct).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
                 _checkpointer?.AfterCommit();
@@ -533,7 +534,7 @@ public sealed partial class StoreWriter
                 v[2] = (byte)r.Level;
                 v[3] = r.Count;
                 v[4] = r.Bytes;
-            }, null, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _httpStatusUpsert, _httpStatusMerge, 4,
             batch.HttpStatus.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.StatusClass).ToList(), static (r, v) =>
@@ -542,7 +543,7 @@ public sealed partial class StoreWriter
                 v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
                 v[2] = r.StatusClass;
                 v[3] = r.Count;
-            }, null, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _histogramUpsert, _histogramMerge, 4,
             batch.LatencyHistogram.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Bin).ToList(), static (r, v) =>
@@ -551,7 +552,7 @@ public sealed partial class StoreWriter
                 v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
                 v[2] = r.Bin;
                 v[3] = r.Count;
-            }, null, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _fingerprintUpsert, _fingerprintMerge, 8,
             batch.Fingerprints.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Fingerprint).ToList(), static (r, v) =>
@@ -564,7 +565,7 @@ public sealed partial class StoreWriter
                 v[5] = Utc(r.LastSeenUtc);
                 v[6] = Truncate(r.SampleMessage, StoreLimits.TextLength);
                 v[7] = (byte)r.Level;
-            }, static r => 3L * (r.Template.Length + r.SampleMessage.Length) + 256, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _pipelineUpsert, _pipelineMerge, 5,
             batch.Pipeline.OrderBy(r => r.BucketStartUtc).ToList(), static (r, v) =>
@@ -574,7 +575,7 @@ public sealed partial class StoreWriter
                 v[2] = r.EventsStored;
                 v[3] = r.LateEvents;
                 v[4] = r.DeadLetters;
-            }, null, ct).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
     }
 
     private Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogEventRow> events, CancellationToken ct) =>
@@ -603,7 +604,7 @@ public sealed partial class StoreWriter
             v[18] = e.Fingerprint;
             v[19] = TruncateOrNull(e.AttributesJson, StoreLimits.TextLength);
             v[20] = e.IsLate;
-        }, static e => 3L * (e.Message.Length + (e.AttributesJson?.Length ?? 0) + (e.HttpPath?.Length ?? 0)) + 512, ct);
+        }, ct);
 
     /// <summary>
     /// The stored next offset of each partition (<see cref="PartitionProgress.NoOffset"/> when none), read
@@ -679,14 +680,15 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>
-    /// Runs <c>head (row), (row), ... tail</c> over the rows. MariaDB: in chunks of up to
-    /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows (fewer when the parameters or the text would
-    /// be too many), the command of a full chunk reused for the next full chunk with new values.
-    /// SQLite: one prepared single-row statement per row, bound natively (<see cref="SqliteRows"/>).
+    /// Runs <c>head (row), (row), ... tail</c> over the rows. SQLite: one prepared single-row
+    /// statement per row, bound natively (<see cref="SqliteRows"/>). MariaDB: statements of up to
+    /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows and <see cref="MaxStatementChars"/> of
+    /// text, values as literals (<see cref="MariaDbLiterals"/>); the next statement is built on another
+    /// thread while the server runs the current one.
     /// </summary>
     private async Task ExecuteMultiRowAsync<T>(
         DbConnection connection, DbTransaction transaction, string head, string tail, int columns,
-        IReadOnlyList<T> rows, RowBinder<T> bind, Func<T, long>? textBytes, CancellationToken ct)
+        IReadOnlyList<T> rows, RowBinder<T> bind, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
@@ -705,87 +707,52 @@ public sealed partial class StoreWriter
             return;
         }
 
-        var maxRows = Math.Min(_dialect.RowsPerStatement, _dialect.MaxParameters / columns);
-        var values = new object?[columns];
-        DbCommand? full = null;
-        try
+        var rowsPerStatement = _dialect.RowsPerStatement;
+        var next = BuildStatement(head, tail, columns, rows, 0, rowsPerStatement, bind);
+        while (next.Sql is { } sql)
         {
-            var start = 0;
-            while (start < rows.Count)
+            var following = next.End < rows.Count
+                ? Task.Run(() => BuildStatement(head, tail, columns, rows, next.End, rowsPerStatement, bind), ct)
+                : Task.FromResult<(string? Sql, int End)>((null, rows.Count));
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
             {
-                var count = 0;
-                long bytes = 0;
-                while (start + count < rows.Count && count < maxRows)
-                {
-                    var size = textBytes?.Invoke(rows[start + count]) ?? 0;
-                    if (count > 0 && bytes + size > MaxStatementTextBytes)
-                    {
-                        break;
-                    }
-
-                    bytes += size;
-                    count++;
-                }
-
-                var reuse = count == maxRows;
-                var command = reuse ? full ??= CreateMultiRowCommand(connection, transaction, head, tail, columns, count) : CreateMultiRowCommand(connection, transaction, head, tail, columns, count);
-                try
-                {
-                    for (var r = 0; r < count; r++)
-                    {
-                        Array.Clear(values);
-                        bind(rows[start + r], values);
-                        for (var c = 0; c < columns; c++)
-                        {
-                            command.Parameters[(r * columns) + c].Value = values[c] ?? DBNull.Value;
-                        }
-                    }
-
-                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                }
-                finally
-                {
-                    if (!reuse)
-                    {
-                        await command.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-
-                start += count;
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            if (full is not null)
-            {
-                await full.DisposeAsync().ConfigureAwait(false);
-            }
+
+            next = await following.ConfigureAwait(false);
         }
     }
 
-    private static DbCommand CreateMultiRowCommand(DbConnection connection, DbTransaction transaction, string head, string tail, int columns, int rows)
+    /// <summary>One statement of rows from <paramref name="start"/>, and where the next starts.</summary>
+    private static (string? Sql, int End) BuildStatement<T>(
+        string head, string tail, int columns, IReadOnlyList<T> rows, int start, int maxRows, RowBinder<T> bind)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var sql = new StringBuilder(head.Length + tail.Length + (rows * columns * 8));
-        sql.Append(head);
-        for (var r = 0; r < rows; r++)
+        var sql = new StringBuilder(head, 64 * 1024);
+        var values = new object?[columns];
+        var end = start;
+        while (end < rows.Count && end - start < maxRows && (end == start || sql.Length < MaxStatementChars))
         {
-            sql.Append(r == 0 ? "(" : ", (");
+            Array.Clear(values);
+            bind(rows[end], values);
+            sql.Append(end == start ? "(" : ", (");
             for (var c = 0; c < columns; c++)
             {
-                var name = "@p" + ((r * columns) + c).ToString(CultureInfo.InvariantCulture);
-                sql.Append(c == 0 ? string.Empty : ", ").Append(name);
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                command.Parameters.Add(parameter);
+                if (c > 0)
+                {
+                    sql.Append(", ");
+                }
+
+                MariaDbLiterals.Append(sql, values[c]);
             }
 
             sql.Append(')');
+            end++;
         }
 
-        command.CommandText = sql.Append(tail).ToString();
-        return command;
+        return (sql.Append(tail).ToString(), end);
     }
 
     private static void AddParameter(DbCommand command, string name, object? value)
