@@ -16,8 +16,7 @@ namespace LogPipeline.Processor.Storage;
 /// </summary>
 /// <remarks>
 /// Every operation runs inside the store's resilience pipeline (<see cref="StoreResilience"/>) on a
-/// fresh connection per attempt, except <see cref="OpenAnomalyAsync"/>, whose insert is not
-/// idempotent.
+/// fresh connection per attempt.
 /// </remarks>
 public sealed partial class StoreWriter
 {
@@ -278,30 +277,56 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>
-    /// Inserts an open anomaly and returns its id. Not retried: a retry after an unknown outcome
-    /// could insert it twice.
+    /// Opens an anomaly of <paramref name="service"/> and <paramref name="kind"/> and returns its id,
+    /// or returns the id of the one already open: two processor instances judging the same minute
+    /// open it once. Idempotent, so it runs in the resilience pipeline like every other operation.
     /// </summary>
+    /// <remarks>
+    /// The check and the insert share one transaction. SQLite: BEGIN IMMEDIATE holds the write lock.
+    /// MariaDB: the locking read gap-locks "no open anomaly"; two openers that both found none then
+    /// deadlock on their inserts, one is rolled back, and its retry finds the other's row.
+    /// </remarks>
     public async Task<long> OpenAnomalyAsync(string service, string kind, DateTime startedAtUtc, double observed, double expected, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
         ArgumentException.ThrowIfNullOrEmpty(kind);
-        var connection = await _connections.OpenAsync(ct).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        service = Truncate(service, StoreLimits.ServiceLength);
+        kind = Truncate(kind, StoreLimits.AnomalyKindLength);
+        return await _resilience.ExecuteAsync(async token =>
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
+            var connection = await _connections.OpenAsync(token).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
             {
-                command.CommandText = "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) " +
-                    "VALUES (@service, @kind, @started, NULL, @observed, @expected, @updated) RETURNING id";
-                AddParameter(command, "@service", Truncate(service, StoreLimits.ServiceLength));
-                AddParameter(command, "@kind", Truncate(kind, StoreLimits.AnomalyKindLength));
-                AddParameter(command, "@started", Utc(startedAtUtc));
-                AddParameter(command, "@observed", observed);
-                AddParameter(command, "@expected", expected);
-                AddParameter(command, "@updated", Now());
-                return ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false));
+                var transaction = await _dialect.BeginAsync(connection, token).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var command = connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.Transaction = transaction;
+                        command.CommandText = "SELECT id FROM anomalies WHERE service = @service AND ended_at_utc IS NULL AND kind = @kind " +
+                            $"ORDER BY id LIMIT 1{_dialect.ForUpdate}";
+                        AddParameter(command, "@service", service);
+                        AddParameter(command, "@kind", kind);
+                        if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is { } existing and not DBNull)
+                        {
+                            await transaction.CommitAsync(token).ConfigureAwait(false);
+                            return ToInt64(existing);
+                        }
+
+                        command.CommandText = "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) " +
+                            "VALUES (@service, @kind, @started, NULL, @observed, @expected, @updated) RETURNING id";
+                        AddParameter(command, "@started", Utc(startedAtUtc));
+                        AddParameter(command, "@observed", observed);
+                        AddParameter(command, "@expected", expected);
+                        AddParameter(command, "@updated", Now());
+                        var id = ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false));
+                        await transaction.CommitAsync(token).ConfigureAwait(false);
+                        return id;
+                    }
+                }
             }
-        }
+        }, ct).ConfigureAwait(false);
     }
 
     /// <summary>

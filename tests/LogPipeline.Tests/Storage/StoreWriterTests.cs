@@ -337,6 +337,30 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.UpdateAnomalyAsync(id + 100, 1, 1, null, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task TwoInstancesOpeningTheSameAnomalyAtOnceOpenItOnce(StoreProvider provider)
+    {
+        // Each processor instance judges every service; two that see the same error burst both open it.
+        var (first, store) = await CreateStoreAsync(provider, "anomaly-race");
+        var (second, _) = await CreateStoreAsync(provider, "anomaly-race", reuse: store);
+        var opens = Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(i), 0.3, 0.01, CancellationToken.None)))
+            .ToList();
+        var ids = await Task.WhenAll(opens);
+
+        var open = Assert.Single(await first.ReadOpenAnomaliesAsync(CancellationToken.None));
+        Assert.All(ids, id => Assert.Equal(open.Id, id));
+
+        // Once it has ended, the next burst opens a new one; another kind or service is separate.
+        await first.UpdateAnomalyAsync(open.Id, 0.3, 0.01, Minute.AddMinutes(20), CancellationToken.None);
+        var next = await second.OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
+        var other = await second.OpenAnomalyAsync("billing", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
+        Assert.Equal(3, new[] { open.Id, next, other }.Distinct().Count());
+        Assert.Equal([next, other], (await first.ReadOpenAnomaliesAsync(CancellationToken.None)).Select(a => a.Id).Order());
+    }
+
     [Fact]
     public async Task WriteDuringAMariaDbOutageCompletesOnceWhenTheServerIsBack()
     {
