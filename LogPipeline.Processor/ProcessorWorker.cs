@@ -41,7 +41,7 @@ public sealed partial class ProcessorWorker(
     internal IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
-        HandOverChunkAsync(CancellationToken.None).GetAwaiter().GetResult();
+        HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
         var stored = store.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
@@ -65,7 +65,7 @@ public sealed partial class ProcessorWorker(
         }
 
         // Records consumed before the rebalance go first: the barrier then writes them too.
-        HandOverChunkAsync(CancellationToken.None).GetAwaiter().GetResult();
+        HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var barrier = new PipelineItem.Barrier(done, partitions.Select(p => (p.Topic, p.Partition.Value)).ToList());
         var sent = pipeline.SendAsync(barrier, CancellationToken.None);
@@ -121,7 +121,7 @@ public sealed partial class ProcessorWorker(
                     }
                 }
 
-                await HandOverChunkAsync(stoppingToken);
+                await HandOverChunkAsync(insideCallback: false, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -134,7 +134,7 @@ public sealed partial class ProcessorWorker(
                 // Graceful stop: everything consumed is written before the group is left.
                 if (!pipeline.Completion.IsCompleted)
                 {
-                    await HandOverChunkAsync(CancellationToken.None);
+                    await HandOverChunkAsync(insideCallback: false, CancellationToken.None);
                 }
 
                 await pipeline.CompleteAsync();
@@ -146,8 +146,11 @@ public sealed partial class ProcessorWorker(
         }
     }
 
-    /// <summary>Sends the gathered records to the pipeline, pausing consumption while it is full.</summary>
-    private async Task HandOverChunkAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Sends the gathered records to the pipeline. While it is full, the consume loop pauses and keeps
+    /// polling; a rebalance callback (already inside Consume, which must not be re-entered) just waits.
+    /// </summary>
+    private async Task HandOverChunkAsync(bool insideCallback, CancellationToken stoppingToken)
     {
         if (chunk.Count == 0)
         {
@@ -158,7 +161,7 @@ public sealed partial class ProcessorWorker(
         chunk.Clear();
         metrics.Consumed(records.Length);
         var send = pipeline.SendAsync(new PipelineItem.Records(records), stoppingToken);
-        if (!send.IsCompleted)
+        if (!send.IsCompleted && !insideCallback)
         {
             WaitWhilePaused(send, stoppingToken);
         }
