@@ -28,10 +28,7 @@ public static class KafkaNative
 
 #if LIBRDKAFKA_FROM_OS
             // Offline flavour: Confluent.Kafka without librdkafka.redist runs on the OS library.
-            // Confluent's loader asks for "libdl", which glibc 2.34+ ships only as libdl.so.2.
             const string osLibrary = "librdkafka.so.1";
-            NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, static (name, _, _) =>
-                name == "libdl" ? NativeLibrary.Load("libdl.so.2") : IntPtr.Zero);
             if (!NativeLibrary.TryLoad(osLibrary, out handle))
             {
                 throw new InvalidOperationException(
@@ -39,6 +36,16 @@ public static class KafkaNative
                     "operating system's librdkafka: install it with 'apt-get install librdkafka1' (Debian/Ubuntu).");
             }
 
+            // Confluent's loader dlopens the path, then binds its [DllImport("librdkafka")] methods by
+            // that bare name, which only resolves where a development symlink (librdkafka.so, from
+            // librdkafka-dev) exists: hand it the library loaded above instead. It also asks for
+            // "libdl", which glibc 2.34+ ships only as libdl.so.2.
+            NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, static (name, _, _) => name switch
+            {
+                "librdkafka" => handle,
+                "libdl" => NativeLibrary.Load("libdl.so.2"),
+                _ => IntPtr.Zero,
+            });
             Library.Load(osLibrary);
             LoadedFrom = osLibrary;
 #else

@@ -8,6 +8,9 @@ public sealed class KafkaResilienceTests
 {
     private static readonly KafkaProduceResilienceOptions Fast = new() { MaxRetryAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
 
+    // A KafkaException asks librdkafka for its message: the native library must be loaded first.
+    public KafkaResilienceTests() => KafkaNative.EnsureLoaded();
+
     [Fact]
     public async Task AProduceThatTimedOutIsRetriedUntilItSucceeds()
     {
