@@ -18,31 +18,61 @@ namespace LogPipeline.Processor.Storage;
 /// </remarks>
 internal static class MariaDbLiterals
 {
-    public static void Append(StringBuilder sql, object? value)
+    /// <summary>Writes each value as a literal, comma-separated, as it is added.</summary>
+    public sealed class Row(StringBuilder sql) : RowValues
     {
-        switch (value)
+        public void Start() => Count = 0;
+
+        public override void Add(string? value)
         {
-            case null:
-                sql.Append("NULL");
-                break;
-            case string s:
-                AppendString(sql, s);
-                break;
-            case bool b:
-                sql.Append(b ? '1' : '0');
-                break;
-            case double d when double.IsFinite(d):
-                sql.Append(d.ToString("R", CultureInfo.InvariantCulture));
-                break;
-            case long or int or short or byte:
-                sql.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
-                break;
-            case DateTime t:
+            if (Separate(value is null))
+            {
+                AppendString(sql, value!);
+            }
+        }
+
+        public override void Add(long? value)
+        {
+            if (Separate(value is null))
+            {
+                sql.Append(value!.Value.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        public override void Add(double? value)
+        {
+            if (Separate(value is null))
+            {
+                var v = value!.Value;
+                sql.Append(double.IsFinite(v)
+                    ? v.ToString("R", CultureInfo.InvariantCulture)
+                    : throw new ArgumentException($"No MariaDB literal for {v}.", nameof(value)));
+            }
+        }
+
+        public override void Add(DateTime? value)
+        {
+            if (Separate(value is null))
+            {
                 // DATETIME(6): microseconds, as the drivers send them.
-                sql.Append('\'').Append(t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append('\'');
-                break;
-            default:
-                throw new ArgumentException($"No MariaDB literal for {value} ({value.GetType().Name}).", nameof(value));
+                sql.Append('\'').Append(value!.Value.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append('\'');
+            }
+        }
+
+        /// <summary>Writes the comma before every value but the first, and NULL for a null; true when the value is still to write.</summary>
+        private bool Separate(bool isNull)
+        {
+            if (Count++ > 0)
+            {
+                sql.Append(", ");
+            }
+
+            if (isNull)
+            {
+                sql.Append("NULL");
+            }
+
+            return !isNull;
         }
     }
 

@@ -34,17 +34,12 @@ internal static class SqliteRows
 
         using (statement)
         {
-            var values = new object?[columns];
-            Span<byte> date = stackalloc byte[32];
+            var values = new Row(statement);
             foreach (var row in rows)
             {
-                Array.Clear(values);
+                values.Start();
                 bind(row, values);
-                for (var c = 0; c < columns; c++)
-                {
-                    Bind(statement, c + 1, values[c], date);
-                }
-
+                values.EnsureComplete(columns);
                 rc = raw.sqlite3_step(statement);
                 if (rc != Done)
                 {
@@ -57,36 +52,64 @@ internal static class SqliteRows
         }
     }
 
-    private static void Bind(sqlite3_stmt statement, int index, object? value, Span<byte> buffer)
+    /// <summary>Binds each value to the next parameter of the statement as it is added.</summary>
+    private sealed class Row(sqlite3_stmt statement) : RowValues
     {
-        switch (value)
-        {
-            case null:
-                raw.sqlite3_bind_null(statement, index);
-                break;
-            case string s:
-                raw.sqlite3_bind_text16(statement, index, s.AsSpan());
-                break;
-            case long or int or short or byte:
-                raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                break;
-            case bool b:
-                raw.sqlite3_bind_int64(statement, index, b ? 1 : 0);
-                break;
-            case double d:
-                raw.sqlite3_bind_double(statement, index, d);
-                break;
-            case DateTime t:
-                // SQLitePCLRaw binds as SQLITE_TRANSIENT (SQLite copies the bytes), so the buffer is reused.
-                if (!t.TryFormat(buffer, out var written, DateFormat, CultureInfo.InvariantCulture))
-                {
-                    throw new InvalidOperationException($"Could not format {t:O} for SQLite.");
-                }
+        private readonly byte[] date = new byte[32];
 
-                raw.sqlite3_bind_text(statement, index, buffer[..written]);
-                break;
-            default:
-                throw new ArgumentException($"No SQLite binding for a {value.GetType().Name}.", nameof(value));
+        public void Start() => Count = 0;
+
+        public override void Add(string? value)
+        {
+            if (value is null)
+            {
+                raw.sqlite3_bind_null(statement, ++Count);
+            }
+            else
+            {
+                raw.sqlite3_bind_text16(statement, ++Count, value.AsSpan());
+            }
+        }
+
+        public override void Add(long? value)
+        {
+            if (value is { } v)
+            {
+                raw.sqlite3_bind_int64(statement, ++Count, v);
+            }
+            else
+            {
+                raw.sqlite3_bind_null(statement, ++Count);
+            }
+        }
+
+        public override void Add(double? value)
+        {
+            if (value is { } v)
+            {
+                raw.sqlite3_bind_double(statement, ++Count, v);
+            }
+            else
+            {
+                raw.sqlite3_bind_null(statement, ++Count);
+            }
+        }
+
+        public override void Add(DateTime? value)
+        {
+            if (value is not { } t)
+            {
+                raw.sqlite3_bind_null(statement, ++Count);
+                return;
+            }
+
+            // SQLitePCLRaw binds as SQLITE_TRANSIENT (SQLite copies the bytes), so the buffer is reused.
+            if (!t.TryFormat(date, out var written, DateFormat, CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException($"Could not format {t:O} for SQLite.");
+            }
+
+            raw.sqlite3_bind_text(statement, ++Count, date.AsSpan(0, written));
         }
     }
 }

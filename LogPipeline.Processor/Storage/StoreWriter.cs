@@ -89,7 +89,7 @@ public sealed partial class StoreWriter
             [("count", MergeKind.Replace), ("p50_ms", MergeKind.Replace), ("p95_ms", MergeKind.Replace), ("p99_ms", MergeKind.Replace)]);
     }
 
-    internal delegate void RowBinder<in T>(T row, object?[] values);
+    internal delegate void RowBinder<in T>(T row, RowValues values);
 
     public StoreProvider Provider => _connections.Provider;
 
@@ -243,12 +243,12 @@ public sealed partial class StoreWriter
 
                     await ExecuteMultiRowAsync(connection, transaction, _latencyUpsert, _latencyMerge, 6, rows, static (r, v) =>
                     {
-                        v[0] = r.BucketStartUtc;
-                        v[1] = r.Service;
-                        v[2] = r.Count;
-                        v[3] = r.P50Ms;
-                        v[4] = r.P95Ms;
-                        v[5] = r.P99Ms;
+                        v.Add(r.BucketStartUtc);
+                        v.Add(r.Service);
+                        v.Add(r.Count);
+                        v.Add(r.P50Ms);
+                        v.Add(r.P95Ms);
+                        v.Add(r.P99Ms);
                     }, token).ConfigureAwait(false);
                     await transaction.CommitAsync(token).ConfigureAwait(false);
                     return rows.Count;
@@ -531,12 +531,12 @@ public sealed partial class StoreWriter
                 var now = Now();
                 await ExecuteMultiRowAsync(connection, transaction, _offsetUpsert, _offsetMerge, 6, progress, (p, v) =>
                 {
-                    v[0] = Truncate(batch.GroupId, StoreLimits.GroupIdLength);
-                    v[1] = Truncate(p.Topic, StoreLimits.TopicLength);
-                    v[2] = p.Partition;
-                    v[3] = p.NextOffset;
-                    v[4] = p.WatermarkUtc is { } watermark ? Utc(watermark) : null;
-                    v[5] = now;
+                    v.Add(Truncate(batch.GroupId, StoreLimits.GroupIdLength));
+                    v.Add(Truncate(p.Topic, StoreLimits.TopicLength));
+                    v.Add(p.Partition);
+                    v.Add(p.NextOffset);
+                    v.Add(p.WatermarkUtc is { } watermark ? Utc(watermark) : null);
+                    v.Add(now);
                 }, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -554,81 +554,81 @@ public sealed partial class StoreWriter
         await ExecuteMultiRowAsync(connection, transaction, _volumeUpsert, _volumeMerge, 5,
             batch.Volume.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Level).ToList(), static (r, v) =>
             {
-                v[0] = Utc(r.BucketStartUtc);
-                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
-                v[2] = (byte)r.Level;
-                v[3] = r.Count;
-                v[4] = r.Bytes;
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add((byte)r.Level);
+                v.Add(r.Count);
+                v.Add(r.Bytes);
             }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _httpStatusUpsert, _httpStatusMerge, 4,
             batch.HttpStatus.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.StatusClass).ToList(), static (r, v) =>
             {
-                v[0] = Utc(r.BucketStartUtc);
-                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
-                v[2] = r.StatusClass;
-                v[3] = r.Count;
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add(r.StatusClass);
+                v.Add(r.Count);
             }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _histogramUpsert, _histogramMerge, 4,
             batch.LatencyHistogram.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Bin).ToList(), static (r, v) =>
             {
-                v[0] = Utc(r.BucketStartUtc);
-                v[1] = Truncate(r.Service, StoreLimits.ServiceLength);
-                v[2] = r.Bin;
-                v[3] = r.Count;
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add(r.Bin);
+                v.Add(r.Count);
             }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _fingerprintUpsert, _fingerprintMerge, 8,
             batch.Fingerprints.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Fingerprint).ToList(), static (r, v) =>
             {
-                v[0] = Truncate(r.Service, StoreLimits.ServiceLength);
-                v[1] = r.Fingerprint;
-                v[2] = Truncate(r.Template, StoreLimits.TextLength);
-                v[3] = r.Count;
-                v[4] = Utc(r.FirstSeenUtc);
-                v[5] = Utc(r.LastSeenUtc);
-                v[6] = Truncate(r.SampleMessage, StoreLimits.TextLength);
-                v[7] = (byte)r.Level;
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add(r.Fingerprint);
+                v.Add(Truncate(r.Template, StoreLimits.TextLength));
+                v.Add(r.Count);
+                v.Add(Utc(r.FirstSeenUtc));
+                v.Add(Utc(r.LastSeenUtc));
+                v.Add(Truncate(r.SampleMessage, StoreLimits.TextLength));
+                v.Add((byte)r.Level);
             }, ct).ConfigureAwait(false);
 
         await ExecuteMultiRowAsync(connection, transaction, _pipelineUpsert, _pipelineMerge, 5,
             batch.Pipeline.OrderBy(r => r.BucketStartUtc).ToList(), static (r, v) =>
             {
-                v[0] = Utc(r.BucketStartUtc);
-                v[1] = r.EventsIn;
-                v[2] = r.EventsStored;
-                v[3] = r.LateEvents;
-                v[4] = r.DeadLetters;
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(r.EventsIn);
+                v.Add(r.EventsStored);
+                v.Add(r.LateEvents);
+                v.Add(r.DeadLetters);
             }, ct).ConfigureAwait(false);
     }
 
     private Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogEventRow> events, CancellationToken ct) =>
         ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, 21, events, static (e, v) =>
         {
-            v[0] = Truncate(e.SourceTopic, StoreLimits.TopicLength);
-            v[1] = e.SourcePartition;
-            v[2] = e.SourceOffset;
-            v[3] = Utc(e.TimestampUtc);
-            v[4] = e.UtcOffsetMinutes;
-            v[5] = Utc(e.ReceivedAtUtc);
-            v[6] = Truncate(e.Service, StoreLimits.ServiceLength);
-            v[7] = Truncate(e.Host, StoreLimits.HostLength);
-            v[8] = (byte)e.Level;
-            v[9] = Truncate(e.Message, StoreLimits.TextLength);
-            v[10] = e.Format;
-            v[11] = TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength);
-            v[12] = TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength);
-            v[13] = e.HttpStatus;
+            v.Add(Truncate(e.SourceTopic, StoreLimits.TopicLength));
+            v.Add(e.SourcePartition);
+            v.Add(e.SourceOffset);
+            v.Add(Utc(e.TimestampUtc));
+            v.Add(e.UtcOffsetMinutes);
+            v.Add(Utc(e.ReceivedAtUtc));
+            v.Add(Truncate(e.Service, StoreLimits.ServiceLength));
+            v.Add(Truncate(e.Host, StoreLimits.HostLength));
+            v.Add((byte)e.Level);
+            v.Add(Truncate(e.Message, StoreLimits.TextLength));
+            v.Add(e.Format);
+            v.Add(TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength));
+            v.Add(TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength));
+            v.Add(e.HttpStatus);
 
             // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
-            v[14] = e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null;
-            v[15] = e.HttpBytes;
-            v[16] = TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength);
-            v[17] = TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength);
-            v[18] = e.Fingerprint;
-            v[19] = TruncateOrNull(e.AttributesJson, StoreLimits.TextLength);
-            v[20] = e.IsLate;
+            v.Add(e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null);
+            v.Add(e.HttpBytes);
+            v.Add(TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength));
+            v.Add(TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength));
+            v.Add(e.Fingerprint);
+            v.Add(TruncateOrNull(e.AttributesJson, StoreLimits.TextLength));
+            v.Add(e.IsLate);
         }, ct);
 
     /// <summary>
@@ -756,23 +756,14 @@ public sealed partial class StoreWriter
         string head, string tail, int columns, IReadOnlyList<T> rows, int start, int maxRows, RowBinder<T> bind)
     {
         var sql = new StringBuilder(head, 64 * 1024);
-        var values = new object?[columns];
+        var values = new MariaDbLiterals.Row(sql);
         var end = start;
         while (end < rows.Count && end - start < maxRows && (end == start || sql.Length < MaxStatementChars))
         {
-            Array.Clear(values);
-            bind(rows[end], values);
             sql.Append(end == start ? "(" : ", (");
-            for (var c = 0; c < columns; c++)
-            {
-                if (c > 0)
-                {
-                    sql.Append(", ");
-                }
-
-                MariaDbLiterals.Append(sql, values[c]);
-            }
-
+            values.Start();
+            bind(rows[end], values);
+            values.EnsureComplete(columns);
             sql.Append(')');
             end++;
         }
