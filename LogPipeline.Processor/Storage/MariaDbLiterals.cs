@@ -21,8 +21,6 @@ internal static class MariaDbLiterals
     /// <summary>Writes each value as a literal, comma-separated, as it is added.</summary>
     public sealed class Row(StringBuilder sql) : RowValues
     {
-        public void Start() => Count = 0;
-
         public override void Add(string? value)
         {
             if (Separate(value is null))

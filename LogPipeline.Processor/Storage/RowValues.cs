@@ -10,6 +10,9 @@ internal abstract class RowValues
     /// <summary>Values added to the current row so far.</summary>
     public int Count { get; protected set; }
 
+    /// <summary>Begins the next row.</summary>
+    public void Start() => Count = 0;
+
     public abstract void Add(string? value);
 
     public abstract void Add(long? value);

@@ -57,8 +57,6 @@ internal static class SqliteRows
     {
         private readonly byte[] date = new byte[32];
 
-        public void Start() => Count = 0;
-
         public override void Add(string? value)
         {
             if (value is null)
