@@ -14,14 +14,16 @@ internal sealed record BenchmarkOptions(
     int Events,
     int Rate,
     int Seconds,
+    bool AllocationTypes,
     IReadOnlyDictionary<string, string?> ProcessorSettings)
 {
     public const string Usage =
-        "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--rate R] [--seconds S] [--Section:Key=value ...]\n" +
+        "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
         "  --store    stores to measure (default both)\n" +
         "  --events   backlog size for the throughput phase (default 500000)\n" +
         "  --rate     live produce rate for the latency phase, events/s (default 20000)\n" +
         "  --seconds  length of the latency phase (default 15)\n" +
+        "  --alloc-types  also print the managed types allocated most while draining the backlog (sampled)\n" +
         "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
 
     /// <summary>Parses the arguments; null with a sentence in <paramref name="error"/> when they are wrong.</summary>
@@ -29,6 +31,7 @@ internal sealed record BenchmarkOptions(
     {
         var stores = new List<BenchStore> { BenchStore.Sqlite, BenchStore.MariaDb };
         int events = 500_000, rate = 20_000, seconds = 15;
+        var allocationTypes = false;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         error = null;
         for (var i = 0; i < args.Length; i++)
@@ -56,6 +59,9 @@ internal sealed record BenchmarkOptions(
                 case "--events" or "--rate" or "--seconds":
                     error = $"{name} needs a positive whole number.";
                     return null;
+                case "--alloc-types":
+                    allocationTypes = true;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -70,7 +76,7 @@ internal sealed record BenchmarkOptions(
             }
         }
 
-        return new BenchmarkOptions(stores, events, rate, seconds, settings);
+        return new BenchmarkOptions(stores, events, rate, seconds, allocationTypes, settings);
     }
 
     private static bool TryPositive(string? text, out int value) =>

@@ -21,7 +21,8 @@ internal sealed record BenchmarkResult(
     double P99Ms,
     long Batches,
     double WriteSeconds,
-    double CpuSeconds)
+    double CpuSeconds,
+    long AllocatedBytes)
 {
     /// <summary>
     /// This process's CPU time (processor host and embedded Kafka; not a MariaDB server's) per backlog
@@ -29,6 +30,9 @@ internal sealed record BenchmarkResult(
     /// 20 µs per event at 100,000 events/s).
     /// </summary>
     public double CpuMicrosecondsPerEvent => CpuSeconds * 1e6 / Events;
+
+    /// <summary>Managed bytes allocated in this process per backlog event: what the garbage collector pays for.</summary>
+    public double AllocatedBytesPerEvent => (double)AllocatedBytes / Events;
 
     public double EventsPerSecond => Events / Seconds;
 
@@ -98,9 +102,22 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             // Phase 1: throughput, from processor start to the last of the backlog committed.
             var started = Stopwatch.GetTimestamp();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
+            var sampler = options.AllocationTypes ? new AllocationSampler() : null;
             await app.StartAsync().ConfigureAwait(false);
             var done = await stored.WaitForStoredAsync(backlog.Count, StallTimeout).ConfigureAwait(false);
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+            if (sampler is not null)
+            {
+                sampler.Dispose();
+                Log($"[{store}] most allocated types while draining (sampled):");
+                foreach (var (type, share, bytes) in sampler.Top(15))
+                {
+                    Log($"  {share,6:P1} {bytes / 1e6,8:0.0} MB  {type}");
+                }
+            }
+
             var seconds = Stopwatch.GetElapsedTime(started, done).TotalSeconds;
             var startup = Stopwatch.GetElapsedTime(started, stored.FirstConsumedAt).TotalSeconds;
             var (batches, writeSeconds) = stored.Writes;
@@ -122,7 +139,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
 
             return new BenchmarkResult(store, backlog.Count, produced.TotalSeconds, seconds, startup,
                 liveCount, liveCount / sending.TotalSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000,
-                batches, writeSeconds, cpuSeconds);
+                batches, writeSeconds, cpuSeconds, allocated);
         }
     }
 

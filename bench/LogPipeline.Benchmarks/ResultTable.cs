@@ -6,7 +6,7 @@ namespace LogPipeline.Benchmarks;
 internal static class ResultTable
 {
     private static readonly string[] Headers =
-        ["store", "events", "seconds", "events/s", "events/s after start-up", "start-up s", "store busy", "cpu µs/event", "live produced/s", "p50 ms", "p99 ms"];
+        ["store", "events", "seconds", "events/s", "events/s after start-up", "start-up s", "store busy", "cpu µs/event", "alloc B/event", "live produced/s", "p50 ms", "p99 ms"];
 
     public static void Write(TextWriter output, IEnumerable<BenchmarkResult> results)
     {
@@ -20,6 +20,7 @@ internal static class ResultTable
             Format($"{r.StartupSeconds:0.00}"),
             Format($"{r.StoreBusyShare:P0}"),
             Format($"{r.CpuMicrosecondsPerEvent:0.0}"),
+            Format($"{r.AllocatedBytesPerEvent:N0}"),
             Format($"{r.LiveProduceRate:N0}"),
             Format($"{r.P50Ms:0.0}"),
             Format($"{r.P99Ms:0.0}"),
