@@ -228,7 +228,7 @@ public sealed partial class ProcessorWorker(
         {
             if (headers.TryGetLastBytes(KafkaHeaderNames.Host, out var h))
             {
-                host = Encoding.UTF8.GetString(h);
+                host = Utf8Interner.Get(h); // one string per host, not per record
             }
 
             if (headers.TryGetLastBytes(KafkaHeaderNames.TraceParent, out var t))

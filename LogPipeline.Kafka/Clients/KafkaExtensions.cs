@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using LogPipeline.Kafka.Wire;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -116,7 +117,8 @@ public static class KafkaExtensions
             var consumerBuilder = new ConsumerBuilder<string?, byte[]>(config)
                 .SetLogHandler((c, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), c.Name, m.Facility, m.Message))
                 .SetErrorHandler((c, e) => KafkaLog.ClientError(logger, c.Name, e.Code, e.Reason))
-                .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json));
+                .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json))
+                .SetKeyDeserializer(InternedKeyDeserializer.Instance);
             configureBuilder?.Invoke(sp, consumerBuilder);
             return consumerBuilder.Build();
         });
@@ -142,4 +144,15 @@ public static class KafkaExtensions
             KafkaLog.BadStatistics(logger, clientName, ex);
         }
     }
+}
+
+/// <summary>
+/// Keys are service names, a few hundred at most: one shared string each instead of one per record
+/// (<see cref="Utf8Interner"/>). A null key stays null, as with Confluent's UTF-8 deserializer.
+/// </summary>
+internal sealed class InternedKeyDeserializer : IDeserializer<string?>
+{
+    public static readonly InternedKeyDeserializer Instance = new();
+
+    public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : Utf8Interner.Get(data);
 }

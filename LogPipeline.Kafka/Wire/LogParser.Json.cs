@@ -75,11 +75,11 @@ public static partial class LogParser
                 }
                 else if (reader.ValueTextEquals("service"u8))
                 {
-                    service = ReadString(ref reader, "service");
+                    service = ReadName(ref reader, "service");
                 }
                 else if (reader.ValueTextEquals("host"u8))
                 {
-                    host = ReadString(ref reader, "host");
+                    host = ReadName(ref reader, "host");
                 }
                 else if (reader.ValueTextEquals("message"u8))
                 {
@@ -116,9 +116,9 @@ public static partial class LogParser
                     {
                         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                         {
-                            var key = reader.GetString()!;
-                            attributes ??= [];
-                            attributes[key] = ReadString(ref reader, "attributes." + key) ?? string.Empty;
+                            var key = reader.ValueIsEscaped ? reader.GetString()! : Utf8Interner.Get(reader.ValueSpan);
+                            attributes ??= new(AttributesCapacity);
+                            attributes[key] = ReadString(ref reader, "attributes", key) ?? string.Empty;
                         }
                     }
                     else if (reader.TokenType != JsonTokenType.Null)
@@ -181,12 +181,27 @@ public static partial class LogParser
         => reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
 
     /// <summary>Reads the value after a property name: a string, or null for JSON null; throws for other types.</summary>
-    private static string? ReadString(ref Utf8JsonReader reader, string name)
+    /// <param name="reader">Positioned on the property name.</param>
+    /// <param name="name">The property, for the error.</param>
+    /// <param name="key">A key under <paramref name="name"/>, for the error (joined only when there is one).</param>
+    private static string? ReadString(ref Utf8JsonReader reader, string name, string? key = null)
     {
         reader.Read();
         return reader.TokenType switch
         {
             JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Null => null,
+            _ => throw new JsonException($"'{(key is null ? name : name + "." + key)}' is not a string"),
+        };
+    }
+
+    /// <summary><see cref="ReadString"/> for names that repeat from line to line (service, host, method): one shared string each.</summary>
+    private static string? ReadName(ref Utf8JsonReader reader, string name)
+    {
+        reader.Read();
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => reader.ValueIsEscaped ? reader.GetString() : Utf8Interner.Get(reader.ValueSpan),
             JsonTokenType.Null => null,
             _ => throw new JsonException($"'{name}' is not a string"),
         };
@@ -203,7 +218,7 @@ public static partial class LogParser
         {
             if (reader.ValueTextEquals("method"u8))
             {
-                method = ReadString(ref reader, "http.method");
+                method = ReadName(ref reader, "http.method");
             }
             else if (reader.ValueTextEquals("path"u8))
             {

@@ -32,7 +32,7 @@ public static partial class LogParser
         Dictionary<string, string>? attributes = null;
         if (!procField.SequenceEqual("-"u8))
         {
-            attributes = new() { [WireAttributes.Pid] = WireText.Utf8(procField) };
+            attributes = new(AttributesCapacity) { [WireAttributes.Pid] = Utf8Interner.Get(procField) };
         }
 
         if (rest[0] == '-')
@@ -119,8 +119,8 @@ public static partial class LogParser
                 }
                 else if (sdId.SequenceEqual("attr@32473"u8))
                 {
-                    attributes ??= [];
-                    attributes[WireText.Utf8(name)] = Sd(raw);
+                    attributes ??= new(AttributesCapacity);
+                    attributes[Utf8Interner.Get(name)] = Sd(raw);
                 }
                 else if (sdId.SequenceEqual("meta@32473"u8) && name.SequenceEqual("level"u8)
                     && !WireText.TryParseLevel(raw, out level))
@@ -156,7 +156,7 @@ public static partial class LogParser
 
         static string Sd(ReadOnlySpan<byte> raw) => TryUnescape(raw, Escapes.Sd, out var s) ? s : string.Empty;
 
-        static string? Nil(ReadOnlySpan<byte> field) => field.SequenceEqual("-"u8) ? null : WireText.Utf8(field);
+        static string? Nil(ReadOnlySpan<byte> field) => field.SequenceEqual("-"u8) ? null : Utf8Interner.Get(field);
     }
 
     /// <summary>
@@ -244,14 +244,14 @@ public static partial class LogParser
                 var close = after.IndexOf((byte)']');
                 if (close > 1 && close + 1 < after.Length && after[close + 1] == ':')
                 {
-                    attributes = new() { [WireAttributes.Pid] = WireText.Utf8(after[1..close]) };
+                    attributes = new(AttributesCapacity) { [WireAttributes.Pid] = Utf8Interner.Get(after[1..close]) };
                     after = after[(close + 1)..];
                 }
             }
 
             if (after[0] == ':')
             {
-                service = WireText.Utf8(tag);
+                service = Utf8Interner.Get(tag);
                 rest = after[1..];
                 if (!rest.IsEmpty && rest[0] == ' ')
                 {
@@ -264,7 +264,7 @@ public static partial class LogParser
             }
         }
 
-        return Build(timestamp, service, WireText.Utf8(host), WireText.FromSeverity(pri & 7), WireText.Utf8(rest), null, null, null, attributes, context, out result, out error);
+        return Build(timestamp, service, Utf8Interner.Get(host), WireText.FromSeverity(pri & 7), WireText.Utf8(rest), null, null, null, attributes, context, out result, out error);
     }
 
     /// <summary>Takes the next space-terminated header field; false when no space follows it.</summary>

@@ -109,7 +109,7 @@ public static partial class LogParser
         {
             if (value is not null and not "-" and not "")
             {
-                (attributes ??= [])[key] = value;
+                (attributes ??= new(AttributesCapacity))[key] = value;
             }
         }
     }
@@ -246,15 +246,15 @@ public static partial class LogParser
             }
             else if (key.SequenceEqual("service"u8))
             {
-                service = Decode(raw, quoted);
+                service = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
             }
             else if (key.SequenceEqual("host"u8))
             {
-                host = Decode(raw, quoted);
+                host = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
             }
             else if (key.SequenceEqual("method"u8))
             {
-                method = Decode(raw, quoted);
+                method = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
             }
             else if (key.SequenceEqual("path"u8))
             {
@@ -285,7 +285,7 @@ public static partial class LogParser
             }
             else
             {
-                (attributes ??= [])[WireText.Utf8(key)] = Decode(raw, quoted);
+                (attributes ??= new(AttributesCapacity))[Utf8Interner.Get(key)] = Decode(raw, quoted);
             }
         }
 
