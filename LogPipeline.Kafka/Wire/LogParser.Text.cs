@@ -246,15 +246,15 @@ public static partial class LogParser
             }
             else if (key.SequenceEqual("service"u8))
             {
-                service = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
+                service = Name(raw, quoted);
             }
             else if (key.SequenceEqual("host"u8))
             {
-                host = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
+                host = Name(raw, quoted);
             }
             else if (key.SequenceEqual("method"u8))
             {
-                method = quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
+                method = Name(raw, quoted);
             }
             else if (key.SequenceEqual("path"u8))
             {
@@ -342,6 +342,9 @@ public static partial class LogParser
 
         static string Decode(ReadOnlySpan<byte> raw, bool quoted)
             => !quoted ? WireText.Utf8(raw) : TryUnescape(raw, Escapes.Logfmt, out var s) ? s : string.Empty;
+
+        // Service, host and method repeat from line to line: one shared string each (quoted ones are rare).
+        static string Name(ReadOnlySpan<byte> raw, bool quoted) => quoted ? Decode(raw, quoted) : Utf8Interner.Get(raw);
     }
 
     private static bool IsLogfmtKey(ReadOnlySpan<byte> key)
