@@ -75,11 +75,11 @@ public static partial class LogParser
                 }
                 else if (reader.ValueTextEquals("service"u8))
                 {
-                    service = ReadName(ref reader, "service");
+                    service = ReadString(ref reader, "service", shared: true);
                 }
                 else if (reader.ValueTextEquals("host"u8))
                 {
-                    host = ReadName(ref reader, "host");
+                    host = ReadString(ref reader, "host", shared: true);
                 }
                 else if (reader.ValueTextEquals("message"u8))
                 {
@@ -116,7 +116,7 @@ public static partial class LogParser
                     {
                         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                         {
-                            var key = reader.ValueIsEscaped ? reader.GetString()! : Utf8Interner.Get(reader.ValueSpan);
+                            var key = SharedString(ref reader);
                             attributes ??= new(AttributesCapacity);
                             attributes[key] = ReadString(ref reader, "attributes", key) ?? string.Empty;
                         }
@@ -184,28 +184,20 @@ public static partial class LogParser
     /// <param name="reader">Positioned on the property name.</param>
     /// <param name="name">The property, for the error.</param>
     /// <param name="key">A key under <paramref name="name"/>, for the error (joined only when there is one).</param>
-    private static string? ReadString(ref Utf8JsonReader reader, string name, string? key = null)
+    /// <param name="shared">The value repeats from line to line (service, host, method): one shared string for it.</param>
+    private static string? ReadString(ref Utf8JsonReader reader, string name, string? key = null, bool shared = false)
     {
         reader.Read();
         return reader.TokenType switch
         {
-            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.String => shared ? SharedString(ref reader) : reader.GetString(),
             JsonTokenType.Null => null,
             _ => throw new JsonException($"'{(key is null ? name : name + "." + key)}' is not a string"),
         };
     }
 
-    /// <summary><see cref="ReadString"/> for names that repeat from line to line (service, host, method): one shared string each.</summary>
-    private static string? ReadName(ref Utf8JsonReader reader, string name)
-    {
-        reader.Read();
-        return reader.TokenType switch
-        {
-            JsonTokenType.String => reader.ValueIsEscaped ? reader.GetString() : Utf8Interner.Get(reader.ValueSpan),
-            JsonTokenType.Null => null,
-            _ => throw new JsonException($"'{name}' is not a string"),
-        };
-    }
+    /// <summary>The current string token through <see cref="Utf8Interner"/> (escaped ones, rare, are decoded as usual).</summary>
+    private static string SharedString(ref Utf8JsonReader reader) => reader.ValueIsEscaped ? reader.GetString()! : Utf8Interner.Get(reader.ValueSpan);
 
     private static bool TryReadHttp(ref Utf8JsonReader reader, out HttpInfo? http, out LogParseError error)
     {
@@ -218,7 +210,7 @@ public static partial class LogParser
         {
             if (reader.ValueTextEquals("method"u8))
             {
-                method = ReadName(ref reader, "http.method");
+                method = ReadString(ref reader, "http.method", shared: true);
             }
             else if (reader.ValueTextEquals("path"u8))
             {

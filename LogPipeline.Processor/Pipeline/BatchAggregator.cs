@@ -182,6 +182,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         var json = attributesWriter ??= new Utf8JsonWriter(attributesBuffer);
         json.Reset(attributesBuffer);
         json.WriteStartObject();
+        // The parser makes a Dictionary, whose enumerator is a struct: through the interface it would be boxed.
         if (attributes is Dictionary<string, string> map)
         {
             foreach (var (key, value) in map)
