@@ -12,25 +12,27 @@ internal enum BenchStore
 internal sealed record BenchmarkOptions(
     IReadOnlyList<BenchStore> Stores,
     int Events,
+    int WarmUp,
     int Rate,
     int Seconds,
     bool AllocationTypes,
     IReadOnlyDictionary<string, string?> ProcessorSettings)
 {
     public const string Usage =
-        "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
+        "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--warm-up W] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
         "  --store    stores to measure (default both)\n" +
-        "  --events   backlog size for the throughput phase (default 500000)\n" +
+        "  --events   timed backlog size for the throughput phase (default 500000)\n" +
+        "  --warm-up  events drained before the timed backlog, so that runs on fully optimised code as a long-running processor does (default 100000; 0 times from a cold start)\n" +
         "  --rate     live produce rate for the latency phase, events/s (default 20000)\n" +
         "  --seconds  length of the latency phase (default 15)\n" +
-        "  --alloc-types  also print the managed types allocated most while draining the backlog (sampled)\n" +
+        "  --alloc-types  also print the managed types allocated most while draining the timed backlog (sampled)\n" +
         "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
 
     /// <summary>Parses the arguments; null with a sentence in <paramref name="error"/> when they are wrong.</summary>
     public static BenchmarkOptions? Parse(string[] args, out string? error)
     {
         var stores = new List<BenchStore> { BenchStore.Sqlite, BenchStore.MariaDb };
-        int events = 500_000, rate = 20_000, seconds = 15;
+        int events = 500_000, warmUp = 100_000, rate = 20_000, seconds = 15;
         var allocationTypes = false;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         error = null;
@@ -59,6 +61,14 @@ internal sealed record BenchmarkOptions(
                 case "--events" or "--rate" or "--seconds":
                     error = $"{name} needs a positive whole number.";
                     return null;
+                case "--warm-up":
+                    if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out warmUp))
+                    {
+                        error = "--warm-up needs a whole number (0 for none).";
+                        return null;
+                    }
+
+                    break;
                 case "--alloc-types":
                     allocationTypes = true;
                     break;
@@ -76,7 +86,7 @@ internal sealed record BenchmarkOptions(
             }
         }
 
-        return new BenchmarkOptions(stores, events, rate, seconds, allocationTypes, settings);
+        return new BenchmarkOptions(stores, events, warmUp, rate, seconds, allocationTypes, settings);
     }
 
     private static bool TryPositive(string? text, out int value) =>

@@ -17,6 +17,6 @@ foreach (var store in options.Stores)
 
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{Environment.ProcessorCount} cores; backlog {options.Events:N0} events; live {options.Rate:N0} events/s for {options.Seconds} s. Numbers depend on the machine."));
+    $"{Environment.ProcessorCount} cores; backlog {options.WarmUp:N0} warm-up + {options.Events:N0} timed events; live {options.Rate:N0} events/s for {options.Seconds} s. Numbers depend on the machine."));
 ResultTable.Write(Console.Out, results);
 return 0;
