@@ -63,7 +63,7 @@ public sealed partial class StoreWriter
         _resilience = StoreResilience.Build(resilience, logger);
         _time = time;
         _logger = logger;
-        _checkpointer = connections.Provider == StoreProvider.Sqlite ? new SqliteCheckpointer(connections, logger) : null;
+        _checkpointer = connections.Provider == StoreProvider.Sqlite ? new SqliteCheckpointer(logger) : null;
 
         var d = _dialect;
         _eventsInsert = "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, " +
@@ -540,7 +540,10 @@ public sealed partial class StoreWriter
                 }, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
-                _checkpointer?.AfterCommit();
+                if (connection is SqliteConnection writer)
+                {
+                    _checkpointer?.AfterCommit(writer);
+                }
                 return [];
             }
         }

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using LogPipeline.Data;
 using LogPipeline.Kafka.Wire;
@@ -392,6 +394,28 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(35L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
+    /// <summary>
+    /// Back-to-back batches, as when a backlog drains: SQLite must still start the WAL again from the
+    /// top now and then (the checkpoint sequence number in the WAL's header counts those restarts).
+    /// A checkpoint that never catches up with the writer lets the WAL grow as long as the load lasts.
+    /// </summary>
+    [Fact]
+    public async Task UnderSustainedWritesTheSqliteWalStartsAgainFromTheTop()
+    {
+        var (writer, _) = await CreateStoreAsync(StoreProvider.Sqlite, "wal");
+        var started = Stopwatch.GetTimestamp();
+        var next = 0L;
+        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(4.5))
+        {
+            Assert.Empty(await writer.WriteAsync(Batch(next == 0 ? PartitionProgress.NoOffset : next, next, 2_000), CancellationToken.None));
+            next += 2_000;
+        }
+
+        var wal = Path.Combine(_folder, "wal.db-wal");
+        var restarts = WalRestarts(wal);
+        Assert.True(restarts >= 2, $"The WAL started again {restarts} times in 4.5 s of writing {next:N0} events; it holds {new FileInfo(wal).Length:N0} bytes.");
+    }
+
     private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(
         StoreProvider provider, string name, StoreResilienceOptions? resilience = null, StoreConnectionFactory? reuse = null)
     {
@@ -533,6 +557,15 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         }
 
         return rows;
+    }
+
+    /// <summary>The WAL header's checkpoint sequence number (big-endian at byte 12), which SQLite increments at every restart.</summary>
+    private static uint WalRestarts(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> header = stackalloc byte[16];
+        file.ReadExactly(header);
+        return BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
     }
 
     private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
