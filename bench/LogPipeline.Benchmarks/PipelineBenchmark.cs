@@ -26,7 +26,9 @@ internal sealed record BenchmarkResult(
     long Batches,
     double WriteSeconds,
     double CpuSeconds,
-    long AllocatedBytes)
+    double? ServerCpuSeconds,
+    long AllocatedBytes,
+    StoreAloneResult StoreAlone)
 {
     /// <summary>
     /// This process's CPU time (processor host and embedded Kafka; not a MariaDB server's) per backlog
@@ -34,6 +36,9 @@ internal sealed record BenchmarkResult(
     /// 20 µs per event at 100,000 events/s).
     /// </summary>
     public double CpuMicrosecondsPerEvent => CpuSeconds * 1e6 / Events;
+
+    /// <summary>The MariaDB server's CPU time per timed event (null for SQLite): it shares the machine with the processor.</summary>
+    public double? ServerCpuMicrosecondsPerEvent => ServerCpuSeconds * 1e6 / Events;
 
     /// <summary>Managed bytes allocated in this process per backlog event: what the garbage collector pays for.</summary>
     public double AllocatedBytesPerEvent => (double)AllocatedBytes / Events;
@@ -48,7 +53,8 @@ internal sealed record BenchmarkResult(
 /// Phase 1: a pre-produced backlog of W warm-up events followed by N timed ones, drained by a freshly
 /// started processor into an empty store; the clock runs from the W-th event stored to the last.
 /// Phase 2: live traffic at a fixed rate through the same processor, with the event-to-stored latency
-/// the processor itself reports.
+/// the processor itself reports. Phase 3: the same rows through the store writer alone
+/// (<see cref="StoreAlone"/>).
 /// </summary>
 /// <remarks>
 /// The warm-up keeps one-off costs out of the timed part: in the first seconds of a cold start the
@@ -109,18 +115,20 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             // Phase 1: throughput, timed from the warm-up's last event committed (or the first record
             // consumed, without a warm-up) to the last of the backlog committed.
             var started = Stopwatch.GetTimestamp();
-            var (cpuBefore, allocatedBefore, writesBefore) = Snapshot(stored);
+            var serverCpu = mariaDb is null ? null : (Func<TimeSpan>)(() => mariaDb.ProcessorTime);
+            var (cpuBefore, serverCpuBefore, allocatedBefore, writesBefore) = Snapshot(stored, serverCpu);
             await app.StartAsync().ConfigureAwait(false);
             long from = 0;
             if (options.WarmUp > 0)
             {
                 from = await stored.WaitForStoredAsync(options.WarmUp, StallTimeout).ConfigureAwait(false);
-                (cpuBefore, allocatedBefore, writesBefore) = Snapshot(stored);
+                (cpuBefore, serverCpuBefore, allocatedBefore, writesBefore) = Snapshot(stored, serverCpu);
             }
 
             var sampler = options.AllocationTypes ? new AllocationSampler() : null;
             var done = await stored.WaitForStoredAsync(backlog.Count, StallTimeout).ConfigureAwait(false);
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var serverCpuSeconds = serverCpu is null ? (double?)null : (serverCpu() - serverCpuBefore).TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             if (sampler is not null)
             {
@@ -136,7 +144,8 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             var seconds = Stopwatch.GetElapsedTime(from == 0 ? stored.FirstConsumedAt : from, done).TotalSeconds;
             var (batches, writeSeconds) = stored.Writes;
             (batches, writeSeconds) = (batches - writesBefore.Batches, writeSeconds - writesBefore.WriteSeconds);
-            var rows = await new StoreQueries(provider, connectionString).RawCountAsync().ConfigureAwait(false);
+            var storeQueries = new StoreQueries(provider, connectionString);
+            var rows = await storeQueries.RawCountAsync().ConfigureAwait(false);
             if (rows != backlog.Count)
             {
                 throw new InvalidOperationException($"The store holds {rows} raw rows; {backlog.Count} were produced.");
@@ -152,15 +161,22 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             Array.Sort(latencies);
             await app.StopAsync().ConfigureAwait(false);
 
+            // Phase 3: the store alone, as many rows per transaction as the timed part committed.
+            var rowsPerTransaction = (int)Math.Max(1, Math.Round((double)options.Events / Math.Max(1, batches)));
+            var target = new StoreQueries(provider, mariaDb is null ? $"Data Source={Path.Combine(temp.Path, "store-alone.db")}" : mariaDb.CreateDatabase("store_alone"));
+            var alone = await StoreAlone.RunAsync(store, storeQueries, target, options.WarmUp, rowsPerTransaction, serverCpu).ConfigureAwait(false);
+            Log($"[{store}] store alone: {alone.Events:N0} rows in {alone.Seconds:0.00} s, {rowsPerTransaction:N0} per transaction");
+
             return new BenchmarkResult(store, options.WarmUp, options.Events, produced.TotalSeconds, seconds, startup,
                 liveCount, liveCount / sending.TotalSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000,
-                batches, writeSeconds, cpuSeconds, allocated);
+                batches, writeSeconds, cpuSeconds, serverCpuSeconds, allocated, alone);
         }
     }
 
-    /// <summary>The process's CPU time and allocation and the writer's totals where the timed part starts.</summary>
-    private static (TimeSpan Cpu, long Allocated, (long Batches, double WriteSeconds) Writes) Snapshot(StoredEventsListener stored) =>
-        (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), stored.Writes);
+    /// <summary>This process's and the MariaDB server's CPU time, the allocation and the writer's totals where the timed part starts.</summary>
+    private static (TimeSpan Cpu, TimeSpan ServerCpu, long Allocated, (long Batches, double WriteSeconds) Writes) Snapshot(
+        StoredEventsListener stored, Func<TimeSpan>? serverCpu) =>
+        (Process.GetCurrentProcess().TotalProcessorTime, serverCpu?.Invoke() ?? default, GC.GetTotalAllocatedBytes(), stored.Writes);
 
     private Dictionary<string, string?> Settings(string bootstrapServers, StoreProvider provider, string connectionString)
     {

@@ -2,17 +2,20 @@ using System.Globalization;
 
 namespace LogPipeline.Benchmarks;
 
-/// <summary>The results as a Markdown table, one row a store.</summary>
+/// <summary>The results as Markdown tables, one row a store: the pipeline, then the store alone.</summary>
 internal static class ResultTable
 {
-    private static readonly string[] Headers =
-        ["store", "warm-up", "events", "seconds", "events/s", "start-up s", "store busy", "cpu µs/event", "alloc B/event", "live produced/s", "p50 ms", "p99 ms"];
+    private static readonly string[] PipelineHeaders =
+        ["store", "warm-up", "events", "seconds", "events/s", "start-up s", "store busy", "cpu µs/event", "server cpu µs/event", "alloc B/event", "live produced/s", "p50 ms", "p99 ms"];
 
-    public static void Write(TextWriter output, IEnumerable<BenchmarkResult> results)
+    private static readonly string[] StoreAloneHeaders =
+        ["store alone", "events", "rows/transaction", "seconds", "events/s", "cpu µs/event", "server cpu µs/event"];
+
+    public static void Write(TextWriter output, IReadOnlyList<BenchmarkResult> results)
     {
-        var rows = results.Select(r => new[]
+        WriteTable(output, PipelineHeaders, results.Select(r => new[]
         {
-            r.Store.ToString().ToLowerInvariant(),
+            Name(r.Store),
             Format($"{r.WarmUpEvents:N0}"),
             Format($"{r.Events:N0}"),
             Format($"{r.Seconds:0.00}"),
@@ -20,19 +23,41 @@ internal static class ResultTable
             Format($"{r.StartupSeconds:0.00}"),
             Format($"{r.StoreBusyShare:P0}"),
             Format($"{r.CpuMicrosecondsPerEvent:0.0}"),
+            Optional(r.ServerCpuMicrosecondsPerEvent),
             Format($"{r.AllocatedBytesPerEvent:N0}"),
             Format($"{r.LiveProduceRate:N0}"),
             Format($"{r.P50Ms:0.0}"),
             Format($"{r.P99Ms:0.0}"),
-        }).ToList();
-        var widths = Headers.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        output.WriteLine(Line(Headers, widths));
+        }));
+        output.WriteLine();
+        WriteTable(output, StoreAloneHeaders, results.Select(r => r.StoreAlone).Select(a => new[]
+        {
+            Name(a.Store),
+            Format($"{a.Events:N0}"),
+            Format($"{a.RowsPerTransaction:N0}"),
+            Format($"{a.Seconds:0.00}"),
+            Format($"{a.EventsPerSecond:N0}"),
+            Format($"{a.CpuMicrosecondsPerEvent:0.0}"),
+            Optional(a.ServerCpuMicrosecondsPerEvent),
+        }));
+    }
+
+    private static void WriteTable(TextWriter output, string[] headers, IEnumerable<string[]> cells)
+    {
+        var rows = cells.ToList();
+        var widths = headers.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        output.WriteLine(Line(headers, widths));
         output.WriteLine(Line(widths.Select(w => new string('-', w)).ToArray(), widths));
         foreach (var row in rows)
         {
             output.WriteLine(Line(row, widths));
         }
     }
+
+    private static string Name(BenchStore store) => store.ToString().ToLowerInvariant();
+
+    /// <summary>"-" where a number does not apply (a MariaDB server's CPU for SQLite).</summary>
+    private static string Optional(double? value) => value is { } v ? Format($"{v:0.0}") : "-";
 
     private static string Line(string[] cells, int[] widths) =>
         "| " + string.Join(" | ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))) + " |";

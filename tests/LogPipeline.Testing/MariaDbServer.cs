@@ -48,6 +48,18 @@ public class MariaDbServer : IAsyncDisposable
 
     public bool IsRunning => _server is { HasExited: false };
 
+    /// <summary>CPU time the running server process has used (zero when none runs): the benchmark charges it per event.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _server is { HasExited: false } server ? server.TotalProcessorTime : TimeSpan.Zero;
+            }
+        }
+    }
+
     private string Root => _root ?? throw new InvalidOperationException("The MariaDB server has not been initialised.");
 
     /// <summary>Installs a fresh data directory, starts the server and creates the user and default database.</summary>

@@ -83,7 +83,8 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
     private async Task<DbConnection> OpenAsync() => await new StoreConnectionFactory(Provider, ConnectionString).OpenAsync();
 
     // SQLite returns DATETIME columns as text; MariaDB as DateTime.
-    private static DateTime Time(object value) => value switch
+    /// <summary>A stored time as UTC: MariaDB gives a DateTime, SQLite the text Microsoft.Data.Sqlite wrote.</summary>
+    public static DateTime Time(object value) => value switch
     {
         DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
         string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc),
