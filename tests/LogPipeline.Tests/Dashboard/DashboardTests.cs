@@ -174,14 +174,16 @@ public sealed partial class DashboardTests
             new() { Timeout = Milliseconds(DataTimeout) });
         Assert.NotEqual(receivedBefore, await tail.GetAttributeAsync("data-received"));
 
-        var newRow = rows.First;
-        var id = long.Parse(await newRow.GetAttributeAsync("data-id") ?? "0", CultureInfo.InvariantCulture);
-        var service = await newRow.GetAttributeAsync("data-service");
-        var message = await newRow.Locator("td.message").GetAttributeAsync("title");
+        // One snapshot of the newest row: rows keep arriving, so reading it attribute by attribute through
+        // rows.First can mix two rows (seen in CI: data-service "catalog", service cell "search").
+        var newRow = await rows.First.EvaluateAsync<string?[]>(
+            "tr => [tr.dataset.id, tr.dataset.service, tr.querySelector('td.message')?.title, tr.cells[2]?.innerText]");
+        var id = long.Parse(newRow[0] ?? "0", CultureInfo.InvariantCulture);
+        var (service, message) = (newRow[1], newRow[2]);
         Assert.True(id > newestBefore);
         Assert.False(string.IsNullOrEmpty(service));
         Assert.False(string.IsNullOrEmpty(message));
-        Assert.Equal(service, await newRow.Locator("td").Nth(2).InnerTextAsync());
+        Assert.Equal(service, newRow[3]);
         return (id, service, message);
     }
 
