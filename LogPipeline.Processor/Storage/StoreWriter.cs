@@ -489,7 +489,8 @@ public sealed partial class StoreWriter
         var connection = await _connections.OpenAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            if (connection is SqliteConnection sqlite)
+            var sqlite = connection as SqliteConnection;
+            if (sqlite is not null)
             {
                 SqliteCheckpointer.Prepare(sqlite);
             }
@@ -540,9 +541,9 @@ public sealed partial class StoreWriter
                 }, ct).ConfigureAwait(false);
 
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
-                if (connection is SqliteConnection writer)
+                if (sqlite is not null)
                 {
-                    _checkpointer?.AfterCommit(writer);
+                    _checkpointer?.AfterCommit(sqlite);
                 }
                 return [];
             }
