@@ -15,7 +15,7 @@ public sealed record SchemaMigration(int Version, string Name, string Sql);
 /// (<c>BEGIN IMMEDIATE</c>) and applies everything in that one transaction; MariaDB, whose DDL commits
 /// on its own, serialises migrators on a named lock (<c>GET_LOCK</c>) and records a version after
 /// its last statement, so a migration cut short is re-run (the scripts are written to be repeatable).
-/// Works on any <see cref="DbConnection"/>, so the same code runs on MySql.Data and MySqlConnector.
+/// Works on any <see cref="DbConnection"/>.
 /// </summary>
 public sealed partial class SchemaMigrator
 {

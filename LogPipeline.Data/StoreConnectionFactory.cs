@@ -5,8 +5,7 @@ namespace LogPipeline.Data;
 
 /// <summary>
 /// Opens ADO.NET connections to the store, set up the same way everywhere: SQLite in WAL mode with
-/// a busy timeout; MariaDB through MySqlConnector in the full build flavour, or through MySql.Data
-/// here (the only MariaDB driver our package source has).
+/// a busy timeout; MariaDB through MySqlConnector, the driver Pomelo uses.
 /// </summary>
 public sealed class StoreConnectionFactory
 {
@@ -48,30 +47,13 @@ public sealed class StoreConnectionFactory
     private DbConnection Create() => Provider switch
     {
         StoreProvider.Sqlite => new SqliteConnection(ConnectionString),
-#if LOGPIPELINE_FULL
         StoreProvider.MariaDb => new MySqlConnector.MySqlConnection(ConnectionString),
-#else
-        StoreProvider.MariaDb => new MySql.Data.MySqlClient.MySqlConnection(ConnectionString),
-#endif
         _ => throw new InvalidOperationException($"Unknown store provider {Provider}."),
     };
 
     private async Task InitializeAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        string? sql = Provider switch
-        {
-            StoreProvider.Sqlite => SqliteConnectionSetup.Pragmas,
-#if LOGPIPELINE_FULL
-            StoreProvider.MariaDb => null,
-#else
-            // MySql.Data 8.0.16 does not know MariaDB's charset name utf8mb3 and throws on any result
-            // that uses it (information_schema, SHOW WARNINGS): have the server send utf8mb4 instead.
-            StoreProvider.MariaDb => "SET character_set_results=utf8mb4",
-#endif
-            _ => null,
-        };
-
-        if (sql is null)
+        if (Provider != StoreProvider.Sqlite)
         {
             return;
         }
@@ -79,7 +61,7 @@ public sealed class StoreConnectionFactory
         var command = connection.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            command.CommandText = sql;
+            command.CommandText = SqliteConnectionSetup.Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -5,18 +5,20 @@ using Confluent.Kafka;
 namespace LogPipeline.Kafka;
 
 /// <summary>
-/// The one place that loads native librdkafka, for Confluent.Kafka and for the mock cluster of
-/// <see cref="Embedded.EmbeddedKafka"/>. Call <see cref="EnsureLoaded"/> before building a client.
+/// The native librdkafka that Confluent.Kafka loaded, for the mock-cluster calls of
+/// <see cref="Embedded.EmbeddedKafka"/> (Confluent.Kafka does not expose them). Confluent.Kafka finds
+/// its own library in librdkafka.redist (on Linux the build without a SASL dependency); this binds our
+/// imports to that same loaded library rather than loading a second copy.
 /// </summary>
 public static class KafkaNative
 {
     private static readonly Lock Gate = new();
     private static IntPtr handle;
 
-    /// <summary>Path or name of the loaded library, for diagnostics.</summary>
+    /// <summary>Path of the loaded library, for diagnostics.</summary>
     public static string? LoadedFrom { get; private set; }
 
-    /// <summary>Loads librdkafka once; throws with the fix when it is missing.</summary>
+    /// <summary>Makes Confluent.Kafka load librdkafka, then binds our imports to it; idempotent.</summary>
     public static void EnsureLoaded()
     {
         lock (Gate)
@@ -26,38 +28,14 @@ public static class KafkaNative
                 return;
             }
 
-#if LIBRDKAFKA_FROM_OS
-            // Offline flavour: Confluent.Kafka without librdkafka.redist runs on the OS library.
-            const string osLibrary = "librdkafka.so.1";
-            if (!NativeLibrary.TryLoad(osLibrary, out handle))
-            {
-                throw new InvalidOperationException(
-                    $"Native librdkafka ({osLibrary}) was not found. This is the offline build flavour, which uses the " +
-                    "operating system's librdkafka: install it with 'apt-get install librdkafka1' (Debian/Ubuntu).");
-            }
+            // Any call into librdkafka makes Confluent.Kafka pick and load its native library.
+            _ = Library.VersionString;
+            var path = LoadedLibraryPath()
+                ?? throw new InvalidOperationException("Confluent.Kafka loaded no native librdkafka that this process can find.");
 
-            // Confluent's loader dlopens the path, then binds its [DllImport("librdkafka")] methods by
-            // that bare name, which only resolves where a development symlink (librdkafka.so, from
-            // librdkafka-dev) exists: hand it the library loaded above instead. It also asks for
-            // "libdl", which glibc 2.34+ ships only as libdl.so.2.
-            NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, static (name, _, _) => name switch
-            {
-                "librdkafka" => handle,
-                "libdl" => NativeLibrary.Load("libdl.so.2"),
-                _ => IntPtr.Zero,
-            });
-            Library.Load(osLibrary);
-            LoadedFrom = osLibrary;
-#else
-            // Full flavour: librdkafka.redist puts librdkafka next to the app; Confluent finds it.
-            Library.Load();
-            if (!NativeLibrary.TryLoad("librdkafka", typeof(KafkaNative).Assembly, DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories, out handle))
-            {
-                throw new InvalidOperationException("Native librdkafka from the librdkafka.redist package was not found next to the application.");
-            }
-
-            LoadedFrom = "librdkafka.redist";
-#endif
+            // dlopen of a file already loaded returns that library (with one more reference).
+            handle = NativeLibrary.Load(path);
+            LoadedFrom = path;
             NativeLibrary.SetDllImportResolver(typeof(KafkaNative).Assembly, Resolve);
         }
     }
@@ -70,6 +48,31 @@ public static class KafkaNative
             EnsureLoaded();
             return Library.VersionString;
         }
+    }
+
+    /// <summary>
+    /// The file of the librdkafka mapped into this process: read from /proc/self/maps on Linux; on
+    /// other systems the redist's file next to the application, which is the one Confluent.Kafka loads.
+    /// </summary>
+    private static string? LoadedLibraryPath()
+    {
+        if (OperatingSystem.IsLinux() && File.Exists("/proc/self/maps"))
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var slash = line.IndexOf('/', StringComparison.Ordinal);
+                if (slash >= 0 && Path.GetFileName(line.AsSpan(slash)).Contains("librdkafka", StringComparison.Ordinal))
+                {
+                    return line[slash..];
+                }
+            }
+
+            return null;
+        }
+
+        var native = Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native");
+        var name = OperatingSystem.IsWindows() ? "librdkafka.dll" : "librdkafka.dylib";
+        return File.Exists(Path.Combine(native, name)) ? Path.Combine(native, name) : null;
     }
 
     // Our own [LibraryImport("librdkafka")] calls bind to the handle loaded above.

@@ -21,11 +21,6 @@ public static class LogStoreExtensions
     /// <c>ConnectionStrings:logsdb</c>), the <see cref="StoreConnectionFactory"/>, a
     /// <see cref="SchemaMigrator"/> and a pooled <see cref="LogStoreContext"/>.
     /// </summary>
-    /// <remarks>
-    /// The EF context for MariaDB needs Pomelo, which only the full build flavour has; in the offline
-    /// flavour resolving the context with <c>Store:Provider=MariaDb</c> throws, while raw ADO.NET
-    /// through the connection factory (migrations, writers) still works.
-    /// </remarks>
     public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -115,16 +110,9 @@ public static class LogStoreExtensions
                 options.UseSqlite(connectionString).AddInterceptors(SqliteConnectionSetup.Instance);
                 break;
             case StoreProvider.MariaDb:
-#if LOGPIPELINE_FULL
                 // An explicit server version: no round trip to detect it when the pool starts.
                 options.UseMySql(connectionString, new MariaDbServerVersion(new Version(11, 4, 0)));
                 break;
-#else
-                throw new InvalidOperationException(
-                    "Store:Provider is MariaDb, but the EF Core provider for MariaDB (Pomelo) is only in the full build flavour " +
-                    "(a package source with Pomelo.EntityFrameworkCore.MySql). This offline build can reach MariaDB through " +
-                    "StoreConnectionFactory (raw ADO.NET on MySql.Data) but cannot create a LogStoreContext for it.");
-#endif
             default:
                 throw new InvalidOperationException($"Unknown store provider {store.Provider}.");
         }

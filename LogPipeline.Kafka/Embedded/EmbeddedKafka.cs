@@ -85,6 +85,17 @@ public sealed class EmbeddedKafka : IDisposable
         }
     }
 
+    /// <summary>Makes broker <paramref name="brokerId"/> advertise another address in its metadata (it keeps listening where it is).</summary>
+    public void AdvertiseBroker(int brokerId, string host, int port)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
+            NativeMethods.rd_kafka_mock_broker_set_host_port(cluster, brokerId, host, port);
+        }
+    }
+
     public void Dispose()
     {
         lock (gate)

@@ -16,6 +16,11 @@ public sealed class EmbeddedKafkaOptions
     public int RawPartitions { get; set; } = 32;
 
     public int DeadLetterPartitions { get; set; } = 4;
+
+    /// <summary>
+    /// A loopback port for the broker (an orchestrator's endpoint); 0 keeps the mock cluster's own random port.
+    /// </summary>
+    public int Port { get; set; }
 }
 
 public static partial class EmbeddedKafkaExtensions
@@ -38,25 +43,44 @@ public static partial class EmbeddedKafkaExtensions
         var kafka = EmbeddedKafka.Start();
         kafka.CreateTopic(topics.Raw, options.RawPartitions);
         kafka.CreateTopic(topics.DeadLetter, options.DeadLetterPartitions);
+        var listener = options.Port > 0 ? StartListener(kafka, options.Port) : null;
+        var bootstrapServers = listener is null ? kafka.BootstrapServers : $"127.0.0.1:{listener.Port}";
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:" + KafkaOptions.ConnectionName] = kafka.BootstrapServers,
+            ["ConnectionStrings:" + KafkaOptions.ConnectionName] = bootstrapServers,
         });
+        if (listener is not null)
+        {
+            builder.Services.AddSingleton(listener);
+        }
 
         // Created by the container through a factory, and resolved first (by the hosted service
         // registered first), so the container disposes it last: after the clients that use it.
         builder.Services.AddSingleton(_ => kafka);
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp =>
-            new EmbeddedKafkaLifetime(sp.GetRequiredService<EmbeddedKafka>(), options, topics, sp.GetRequiredService<ILogger<EmbeddedKafka>>())));
+            new EmbeddedKafkaLifetime(bootstrapServers, options, topics, sp.GetRequiredService<ILogger<EmbeddedKafka>>())));
         return builder;
     }
 
+    private static EmbeddedKafkaListener StartListener(EmbeddedKafka kafka, int port)
+    {
+        try
+        {
+            return EmbeddedKafkaListener.Start(kafka, port);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            kafka.Dispose();
+            throw new InvalidOperationException($"Kafka:Embedded:Port {port} cannot be used: {ex.Message}. Choose a free port, or 0 for a random one.", ex);
+        }
+    }
+
     private sealed partial class EmbeddedKafkaLifetime(
-        EmbeddedKafka kafka, EmbeddedKafkaOptions options, KafkaTopics topics, ILogger logger) : IHostedService
+        string bootstrapServers, EmbeddedKafkaOptions options, KafkaTopics topics, ILogger logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            LogStarted(logger, kafka.BootstrapServers, topics.Raw, options.RawPartitions, topics.DeadLetter, options.DeadLetterPartitions,
+            LogStarted(logger, bootstrapServers, topics.Raw, options.RawPartitions, topics.DeadLetter, options.DeadLetterPartitions,
                 EmbeddedKafka.PartitionCapacityBytes / (1024 * 1024));
             return Task.CompletedTask;
         }

@@ -11,8 +11,8 @@ namespace LogPipeline.Processor.Storage;
 /// its UTF-8 bytes with a <c>_utf8mb4</c> introducer.
 /// </summary>
 /// <remarks>
-/// Why not parameters: MySql.Data substitutes parameters into the text itself, client side, inside
-/// the call that then waits for the server, so every statement cost its formatting plus its
+/// Why not parameters: the driver substitutes parameters into the text itself, client side, inside
+/// the call that then waits for the server, so every statement would cost its formatting plus its
 /// execution one after the other. Formatting here lets the writer build the next statement while
 /// the server runs the current one (bench/LogPipeline.Benchmarks).
 /// </remarks>

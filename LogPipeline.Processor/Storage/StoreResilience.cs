@@ -5,11 +5,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-#if LOGPIPELINE_FULL
-using MySqlException = MySqlConnector.MySqlException;
-#else
-using MySqlException = MySql.Data.MySqlClient.MySqlException;
-#endif
+using MySqlConnector;
 
 namespace LogPipeline.Processor.Storage;
 

@@ -27,8 +27,7 @@ internal enum MergeKind
 
 /// <summary>
 /// The few places where SQLite and MariaDB SQL differ for the writer. Only System.Data.Common types
-/// cross this boundary (besides SQLite's own connection), so the MariaDB side works through
-/// MySql.Data here and MySqlConnector in the full flavour.
+/// cross this boundary (besides SQLite's own connection).
 /// </summary>
 internal sealed class StoreSqlDialect
 {

@@ -105,26 +105,6 @@ public sealed class LogStoreContextTests : IDisposable
         }
     }
 
-#if !LOGPIPELINE_FULL
-    [Fact]
-    public void MariaDbContextInTheOfflineFlavourFailsWithAClearMessage()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Store:Provider"] = "MariaDb",
-            ["ConnectionStrings:logsdb"] = "Server=127.0.0.1;Port=1;User ID=u;Password=p;Database=logsdb",
-        });
-        builder.AddLogStore();
-        using var host = builder.Build();
-        using var scope = host.Services.CreateScope();
-
-        var error = Assert.Throws<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<LogStoreContext>());
-        Assert.Contains("full build flavour", error.Message, StringComparison.Ordinal);
-        Assert.Equal(StoreProvider.MariaDb, host.Services.GetRequiredService<StoreConnectionFactory>().Provider);
-    }
-#endif
-
     [Fact]
     public void MariaDbWithoutAConnectionStringFailsWithAClearMessage()
     {
