@@ -11,7 +11,7 @@ public static class InfrastructureExtensions
     /// </summary>
     public static PipelineInfrastructure AddPipelineInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(InfrastructureOptions.SectionName).Get<InfrastructureOptions>() ?? new();
+        var options = ReadOptions(builder.Configuration);
         var kind = options.Kind switch
         {
             InfrastructureKind.Auto when !ContainerInfrastructureBuilt => InfrastructureKind.Local,
@@ -38,6 +38,20 @@ public static class InfrastructureExtensions
         }
 
         return LocalInfrastructure.Add(builder, options);
+    }
+
+    private static InfrastructureOptions ReadOptions(IConfiguration configuration)
+    {
+        try
+        {
+            return configuration.GetSection(InfrastructureOptions.SectionName).Get<InfrastructureOptions>() ?? new();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder says which key and value it could not convert, in its inner exception.
+            throw new InfrastructureException($"A setting under {InfrastructureOptions.SectionName} is not valid: {ex.InnerException?.Message ?? ex.Message} " +
+                "(Kind: Auto, Local or Containers; Store: Auto, MariaDb or Sqlite; ports are numbers).");
+        }
     }
 
 #if CONTAINER_HOSTING
