@@ -132,13 +132,13 @@ public sealed class ProducerTests
         var app = await ProducerHost.StartAsync(Settings(kafka, new() { ["Producer:EventsPerSecond"] = "0", ["Producer:MaxEvents"] = "300" }));
         await app.RunToCompletionAsync(Timeout);
 
-        var metadata = await Kcat(kafka, "-L", "-t", "logs.raw");
+        var metadata = await Kcat.RunAsync("-b", kafka.BootstrapServers, "-L", "-t", "logs.raw");
         Assert.Contains("topic \"logs.raw\" with 8 partitions", metadata, StringComparison.Ordinal);
-        var deadLetters = await Kcat(kafka, "-L", "-t", "logs.deadletter");
+        var deadLetters = await Kcat.RunAsync("-b", kafka.BootstrapServers, "-L", "-t", "logs.deadletter");
         Assert.Contains("topic \"logs.deadletter\" with 2 partitions", deadLetters, StringComparison.Ordinal);
 
         // kcat prints key TAB value per record; every value parses as a log event of the key's service.
-        var dump = await Kcat(kafka, "-C", "-t", "logs.raw", "-o", "beginning", "-e", "-q", "-f", "%k\\t%s\\n");
+        var dump = await Kcat.RunAsync("-b", kafka.BootstrapServers, "-C", "-t", "logs.raw", "-o", "beginning", "-e", "-q", "-f", "%k\\t%s\\n");
         var rows = dump.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(300, rows.Length);
         Assert.All(rows, row =>
@@ -190,23 +190,5 @@ public sealed class ProducerTests
     {
         var records = await Task.Run(() => KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.raw", Partitions, count, Timeout));
         Assert.True(records.Count >= count, $"expected {count} records, saw {records.Count}");
-    }
-
-    private static async Task<string> Kcat(EmbeddedKafka kafka, params string[] args)
-    {
-        var start = new ProcessStartInfo("kcat") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-b");
-        start.ArgumentList.Add(kafka.BootstrapServers);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kcat is not installed: apt-get install kcat");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Timeout);
-        Assert.True(process.ExitCode == 0, "kcat failed: " + await error);
-        return await output;
     }
 }
