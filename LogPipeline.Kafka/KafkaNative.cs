@@ -61,9 +61,16 @@ public static class KafkaNative
             foreach (var line in File.ReadLines("/proc/self/maps"))
             {
                 var slash = line.IndexOf('/', StringComparison.Ordinal);
-                if (slash >= 0 && Path.GetFileName(line.AsSpan(slash)).Contains("librdkafka", StringComparison.Ordinal))
+                if (slash < 0)
                 {
-                    return line[slash..];
+                    continue;
+                }
+
+                // A file replaced while mapped (a rebuild during a run) shows as "path (deleted)".
+                var path = line[slash..].Replace(" (deleted)", "", StringComparison.Ordinal);
+                if (Path.GetFileName(path).Contains("librdkafka", StringComparison.Ordinal))
+                {
+                    return path;
                 }
             }
 
