@@ -11,9 +11,14 @@ namespace LogPipeline.Tests.Api;
 /// The API key in a query string (the live tail's <c>?apiKey=</c>, since a browser's EventSource
 /// cannot send headers) stays out of the logs, and so out of anything that exports them.
 /// </summary>
-[Collection("api-store")]
-public sealed class ApiLoggingTests(ApiStore store)
+public abstract class ApiLoggingTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : ApiLoggingTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : ApiLoggingTests(store);
+
     private const string Key = "secret-value-7f3a9c";
     private const string WrongKey = "wrong-secret-value-c41e";
 
@@ -42,7 +47,7 @@ public sealed class ApiLoggingTests(ApiStore store)
     {
         var capture = new CapturingLoggerProvider();
         var settings = new Dictionary<string, string?>(logging) { ["Api:Key"] = Key };
-        await using (var api = new ApiFactory(store.Store.ConnectionString, settings)
+        await using (var api = new ApiFactory(store.Store, settings)
             .WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(capture))))
         {
             using var client = api.CreateClient();

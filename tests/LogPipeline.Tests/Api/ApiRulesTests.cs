@@ -5,9 +5,14 @@ using System.Text.Json;
 namespace LogPipeline.Tests.Api;
 
 /// <summary>Bad input, unknown routes, the API key (and the dashboard files it leaves open) and the OpenAPI document.</summary>
-[Collection("api-store")]
-public sealed class ApiRulesTests(ApiStore store)
+public abstract class ApiRulesTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : ApiRulesTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : ApiRulesTests(store);
+
     [Theory]
     [InlineData("/api/logs?from=yesterday", "from")]
     [InlineData("/api/logs?to=2025-13-45T00:00:00Z", "to")]
@@ -100,7 +105,7 @@ public sealed class ApiRulesTests(ApiStore store)
     [Fact]
     public async Task WithAKeyConfiguredApiRequestsNeedIt()
     {
-        await using var api = new ApiFactory(store.Store.ConnectionString, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
+        await using var api = new ApiFactory(store.Store, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
         using var client = api.CreateClient();
 
         foreach (var url in new[] { "/api/services", "/openapi/v1.json", "/api/nothing-here" })
@@ -125,7 +130,7 @@ public sealed class ApiRulesTests(ApiStore store)
     public async Task WithAKeyConfiguredTheDashboardPageAndItsFilesStillLoad()
     {
         // The page holds no data and asks for the key when its API calls are refused, so it must load without one.
-        await using var api = new ApiFactory(store.Store.ConnectionString, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
+        await using var api = new ApiFactory(store.Store, new Dictionary<string, string?> { ["Api:Key"] = "s3cret-key" });
         using var client = api.CreateClient();
 
         foreach (var (url, type) in new[]

@@ -13,18 +13,19 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace LogPipeline.Tests.Api;
 
-/// <summary>The API over a SQLite store that the real processor filled from a generated stream on embedded Kafka.</summary>
-public sealed class ApiStore : IAsyncLifetime
+/// <summary>
+/// The API over a store that the real processor filled from a generated stream on embedded Kafka.
+/// One subclass per engine, each a collection fixture, so every API test runs on both and must give
+/// the same answers: the scenario is the same (same seed and shape) and the expectations come from it.
+/// </summary>
+public abstract class ApiStore : IAsyncLifetime
 {
-    private readonly TempFolder _temp = new();
-
-    public ApiStore()
+    protected ApiStore()
     {
-        Store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(_temp.Path, "api.db")}");
         Scenario = PipelineScenario.Create(3000, seed: 23, start: DateTimeOffset.UtcNow.AddMinutes(-13), step: TimeSpan.FromMilliseconds(200), poisonEvery: 0);
     }
 
-    public StoreQueries Store { get; }
+    public StoreQueries Store { get; private set; } = null!;
 
     public PipelineScenario Scenario { get; }
 
@@ -42,6 +43,7 @@ public sealed class ApiStore : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Store = await CreateStoreAsync();
         using (var kafka = ProcessorTests.StartKafka())
         {
             Scenario.ProduceTo(kafka.BootstrapServers);
@@ -52,7 +54,7 @@ public sealed class ApiStore : IAsyncLifetime
             Assert.Equal(Scenario.Valid.Count, stored);
         }
 
-        Api = new ApiFactory(Store.ConnectionString);
+        Api = new ApiFactory(Store);
         Client = Api.CreateClient();
     }
 
@@ -64,9 +66,13 @@ public sealed class ApiStore : IAsyncLifetime
             await Api.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _temp.Dispose();
+        await ReleaseStoreAsync();
     }
+
+    /// <summary>An empty store (no schema: the processor applies it, as in production).</summary>
+    protected abstract Task<StoreQueries> CreateStoreAsync();
+
+    protected abstract Task ReleaseStoreAsync();
 
     public static string Range(DateTimeOffset from, DateTimeOffset to) =>
         $"from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(to.ToString("O", CultureInfo.InvariantCulture))}";
@@ -116,13 +122,51 @@ public sealed class ApiStore : IAsyncLifetime
     public static JsonSerializerOptions Json => JsonSerializerOptions.Web;
 }
 
-/// <summary>The API's Program hosted in memory over a given SQLite store.</summary>
-public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<api::Program>
+/// <summary>The API over a SQLite file in a temp folder.</summary>
+public sealed class SqliteApiStore : ApiStore
+{
+    private readonly TempFolder _temp = new();
+
+    protected override Task<StoreQueries> CreateStoreAsync() =>
+        Task.FromResult(new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(_temp.Path, "api.db")}"));
+
+    protected override Task ReleaseStoreAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The API over a database of its own real MariaDB server, read through Pomelo. Its own server, not
+/// the <c>mariadb</c> collection's: that collection stops its server for outage tests, and the API
+/// tests should run beside it rather than after it.
+/// </summary>
+public sealed class MariaDbApiStore : ApiStore
+{
+    private readonly MariaDbServer _server = new();
+
+    protected override async Task<StoreQueries> CreateStoreAsync()
+    {
+        await _server.InitializeAsync();
+        return new StoreQueries(StoreProvider.MariaDb, _server.CreateDatabase("api"));
+    }
+
+    protected override async Task ReleaseStoreAsync()
+    {
+        MySqlConnector.MySqlConnection.ClearAllPools();
+        await _server.DisposeAsync();
+    }
+}
+
+/// <summary>The API's Program hosted in memory over a given store.</summary>
+public sealed class ApiFactory(StoreQueries store, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<api::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Store:Provider", "Sqlite");
-        builder.UseSetting("ConnectionStrings:logsdb", connectionString);
+        builder.UseSetting("Store:Provider", store.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:logsdb", store.ConnectionString);
         builder.UseSetting("Api:TailPollInterval", "00:00:00.100");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -131,8 +175,11 @@ public sealed class ApiFactory(string connectionString, IReadOnlyDictionary<stri
     }
 }
 
-[CollectionDefinition("api-store")]
-public sealed class ApiStoreCollection : ICollectionFixture<ApiStore>;
+[CollectionDefinition("api-store-sqlite")]
+public sealed class SqliteApiStoreCollection : ICollectionFixture<SqliteApiStore>;
+
+[CollectionDefinition("api-store-mariadb")]
+public sealed class MariaDbApiStoreCollection : ICollectionFixture<MariaDbApiStore>;
 
 internal static class ExpectedFrom
 {

@@ -3,9 +3,14 @@ using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Tests.Api;
 
-[Collection("api-store")]
-public sealed class ErrorsServicesAnomaliesApiTests(ApiStore store)
+public abstract class ErrorsServicesAnomaliesApiTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : ErrorsServicesAnomaliesApiTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : ErrorsServicesAnomaliesApiTests(store);
+
     [Fact]
     public async Task TopErrorsCountTheRangeOnlyMostFrequentFirst()
     {
@@ -66,8 +71,8 @@ public sealed class ErrorsServicesAnomaliesApiTests(ApiStore store)
         foreach (var (name, start, end) in rows)
         {
             await store.ExecuteAsync(
-                "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES ($s, $k, $start, $end, 0.5, 0.01, $start)",
-                ("$s", service), ("$k", name), ("$start", start), ("$end", end));
+                "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES (@s, @k, @start, @end, 0.5, 0.01, @start)",
+                ("@s", service), ("@k", name), ("@start", start), ("@end", end));
         }
 
         var answer = await store.GetAsync<ItemList<AnomalyItem>>($"/api/anomalies?{ApiStore.Range(t0, t0.AddHours(1))}&service={service}");

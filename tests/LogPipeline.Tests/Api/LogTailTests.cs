@@ -7,9 +7,14 @@ using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Tests.Api;
 
-[Collection("api-store")]
-public sealed class LogTailTests(ApiStore store)
+public abstract class LogTailTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : LogTailTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : LogTailTests(store);
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static long _offset;
 
@@ -110,8 +115,8 @@ public sealed class LogTailTests(ApiStore store)
         var offset = Interlocked.Increment(ref _offset);
         await store.ExecuteAsync(
             "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, service, host, level, message, format, is_late) " +
-            "VALUES ('tail-test', 0, $offset, $now, 60, $now, $service, 'probe-host', $level, $message, 0, 0)",
-            ("$offset", offset), ("$now", DateTime.UtcNow), ("$service", service), ("$level", (int)level), ("$message", message));
+            "VALUES ('tail-test', 0, @offset, @now, 60, @now, @service, 'probe-host', @level, @message, 0, 0)",
+            ("@offset", offset), ("@now", DateTime.UtcNow), ("@service", service), ("@level", (int)level), ("@message", message));
         return await store.Store.ScalarAsync($"SELECT id FROM log_events WHERE source_topic = 'tail-test' AND source_offset = {offset}");
     }
 }

@@ -3,9 +3,14 @@ using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Tests.Api;
 
-[Collection("api-store")]
-public sealed class LogsApiTests(ApiStore store)
+public abstract class LogsApiTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : LogsApiTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : LogsApiTests(store);
+
     [Fact]
     public async Task PagingWithTheCursorReturnsEveryEventOnceNewestFirst()
     {

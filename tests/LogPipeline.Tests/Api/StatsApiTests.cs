@@ -4,9 +4,14 @@ using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Tests.Api;
 
-[Collection("api-store")]
-public sealed class StatsApiTests(ApiStore store)
+public abstract class StatsApiTests(ApiStore store)
 {
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : StatsApiTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : StatsApiTests(store);
+
     private static readonly TimeSpan FiveMinutes = TimeSpan.FromMinutes(5);
 
     [Fact]

@@ -11,9 +11,10 @@ namespace LogPipeline.Tests.Dashboard;
 /// <summary>
 /// The dashboard page in a real browser (Debian's Chromium through Playwright) against the whole
 /// pipeline running as its own process: synthetic logs through embedded Kafka and the processor
-/// into SQLite, read back by the API the page calls. Each test saves a screenshot as an artifact.
+/// into the store (SQLite, or a database of a real MariaDB server), read back by the API the page
+/// calls. Each test saves a screenshot as an artifact.
 /// </summary>
-public sealed partial class DashboardTests
+public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixture<MariaDbFixture>
 {
     private const string ChromiumPath = "/usr/bin/chromium";
 
@@ -36,15 +37,17 @@ public sealed partial class DashboardTests
             ? folder
             : Path.Combine(AppContext.BaseDirectory, "TestResults");
 
-    [Fact]
-    public async Task ShowsChartsAnomaliesTopErrorsAndALiveTailOfTheRunningPipeline()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task ShowsChartsAnomaliesTopErrorsAndALiveTailOfTheRunningPipeline(StoreProvider provider)
     {
         RequireChromium();
         using var folder = new TempFolder();
-        using var host = StandaloneProcess.Start(folder.Path, new Dictionary<string, string?>
-        {
-            ["Producer:EventsPerSecond"] = "300",
-        });
+        using var host = StandaloneProcess.Start(
+            folder.Path,
+            new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300" },
+            provider == StoreProvider.MariaDb ? mariaDb.CreateDatabase("dashboard") : null);
         await host.WaitHealthyAsync(TimeSpan.FromSeconds(90));
 
         // The detector needs a baseline of closed minutes that a fresh pipeline lacks (the processor
@@ -94,7 +97,7 @@ public sealed partial class DashboardTests
         }
         finally
         {
-            await browser.ScreenshotAsync("dashboard.png");
+            await browser.ScreenshotAsync(provider == StoreProvider.Sqlite ? "dashboard.png" : "dashboard-mariadb.png");
         }
     }
 
@@ -189,11 +192,11 @@ public sealed partial class DashboardTests
 
     private static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)
     {
-        await using var connection = await new StoreConnectionFactory(StoreProvider.Sqlite, host.StoreConnectionString).OpenAsync();
+        await using var connection = await new StoreConnectionFactory(host.Store.Provider, host.Store.ConnectionString).OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText =
-            "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES ($service, 'error-rate', $start, $end, 0.4, 0.05, $start)";
-        foreach (var (name, value) in new (string, object?)[] { ("$service", service), ("$start", startedAt), ("$end", endedAt) })
+            "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES (@service, 'error-rate', @start, @end, 0.4, 0.05, @start)";
+        foreach (var (name, value) in new (string, object?)[] { ("@service", service), ("@start", startedAt), ("@end", endedAt) })
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;

@@ -1,40 +1,48 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using LogPipeline.Data;
 
 namespace LogPipeline.Tests.Infrastructure;
 
 /// <summary>
-/// The whole pipeline (embedded Kafka, SQLite, producer, processor, API and dashboard) as its own OS
-/// process: the built LogPipeline.Standalone.dll in the test output, on a free loopback port.
+/// The whole pipeline (embedded Kafka, the store, producer, processor, API and dashboard) as its own OS
+/// process: the built LogPipeline.Standalone.dll in the test output, on a free loopback port. The store
+/// is a SQLite file in the given folder, or a given MariaDB database (its processor applies the schema).
 /// </summary>
 public sealed class StandaloneProcess : IDisposable
 {
     private readonly Process process;
 
-    private StandaloneProcess(Process process, Uri baseAddress, string logPath, string storeConnectionString)
+    private StandaloneProcess(Process process, Uri baseAddress, string logPath, StoreQueries store)
     {
         this.process = process;
         BaseAddress = baseAddress;
         LogPath = logPath;
-        StoreConnectionString = storeConnectionString;
+        Store = store;
     }
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Its SQLite store, a file in the given folder.</summary>
-    public string StoreConnectionString { get; }
+    /// <summary>Its store: a SQLite file in the given folder, or the MariaDB database it was given.</summary>
+    public StoreQueries Store { get; }
 
     /// <summary>Where its console output goes, for diagnosing a failed test.</summary>
     public string LogPath { get; }
 
-    public static StandaloneProcess Start(string folder, IDictionary<string, string?> settings)
+    /// <param name="mariaDbConnectionString">An empty MariaDB database to use instead of a SQLite file in <paramref name="folder"/>.</param>
+    public static StandaloneProcess Start(string folder, IDictionary<string, string?> settings, string? mariaDbConnectionString = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var logPath = Path.Combine(folder, "standalone.log");
-        var store = $"Data Source={Path.Combine(folder, "logs.db")}";
+        var store = mariaDbConnectionString is null
+            ? new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(folder, "logs.db")}")
+            : new StoreQueries(StoreProvider.MariaDb, mariaDbConnectionString);
         var process = DotnetProcess.Start(
-            "LogPipeline.Standalone.dll", [$"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}", $"--ConnectionStrings:logsdb={store}"], settings, logPath);
+            "LogPipeline.Standalone.dll",
+            [$"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}", $"--Store:Provider={store.Provider}", $"--ConnectionStrings:logsdb={store.ConnectionString}"],
+            settings,
+            logPath);
         return new StandaloneProcess(process, baseAddress, logPath, store);
     }
 
