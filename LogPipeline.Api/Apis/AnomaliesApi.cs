@@ -35,11 +35,12 @@ public static class AnomaliesApi
             return errors.ToProblem();
         }
 
+        var (from, to) = (r.FromUtc, db.LowerOrUpperBound(r.ToUtc));
         var anomalies = db.Anomalies.AsNoTracking()
-            .Where(a => a.StartedAtUtc < r.ToUtc && (a.EndedAtUtc == null || a.EndedAtUtc > r.FromUtc));
+            .Where(a => a.StartedAtUtc < to && (a.EndedAtUtc == null || a.EndedAtUtc > from));
         if (service is not null)
         {
-            anomalies = anomalies.Where(a => a.Service == service);
+            anomalies = anomalies.WhereTextIs(db, a => a.Service, service);
         }
 
         var rows = await anomalies

@@ -36,15 +36,20 @@ public static class ErrorsApi
         }
 
         // Counted from the raw events, so the counts are the range's; error_fingerprints (all time) names them.
+        var (from, to) = (db.LowerOrUpperBound(r.FromUtc), db.LowerOrUpperBound(r.ToUtc));
         var events = db.LogEvents.AsNoTracking()
-            .Where(e => e.Fingerprint != null && e.TimestampUtc >= r.FromUtc && e.TimestampUtc < r.ToUtc);
+            .Where(e => e.Fingerprint != null && e.TimestampUtc >= from && e.TimestampUtc < to);
         if (service is not null)
         {
-            events = events.Where(e => e.Service == service);
+            events = events.WhereTextIs(db, e => e.Service, service);
         }
 
-        var top = await events
-            .GroupBy(e => new { e.Service, e.Fingerprint })
+        // Services are grouped and ordered by code point, as SQLite does: MariaDB's collation would merge
+        // "Checkout" with "checkout" and order ties differently, so limit= would pick other templates.
+        var groups = db.IsMariaDb()
+            ? events.GroupBy(e => new { Service = EF.Functions.Collate(e.Service, StoreRules.MariaDbExactCollation), e.Fingerprint })
+            : events.GroupBy(e => new { e.Service, e.Fingerprint });
+        var top = await groups
             .Select(g => new
             {
                 g.Key.Service,

@@ -54,8 +54,9 @@ public static class LogsApi
             return errors.ToProblem();
         }
 
-        var rows = filter.Apply(db.LogEvents.AsNoTracking())
-            .Where(e => e.TimestampUtc >= r.FromUtc && e.TimestampUtc < r.ToUtc);
+        var (from, to) = (db.LowerOrUpperBound(r.FromUtc), db.LowerOrUpperBound(r.ToUtc));
+        var rows = filter.Apply(db.LogEvents.AsNoTracking(), db)
+            .Where(e => e.TimestampUtc >= from && e.TimestampUtc < to);
         if (hasCursor)
         {
             rows = rows.Where(e => e.TimestampUtc < afterTimestamp || (e.TimestampUtc == afterTimestamp && e.Id < afterId));
@@ -106,7 +107,7 @@ public static class LogsApi
             try
             {
                 var from = after;
-                rows = await Project(filter.Apply(db.LogEvents.AsNoTracking()).Where(e => e.Id > from).OrderBy(e => e.Id).Take(batchSize))
+                rows = await Project(filter.Apply(db.LogEvents.AsNoTracking(), db).Where(e => e.Id > from).OrderBy(e => e.Id).Take(batchSize))
                     .ToListAsync(cancellationToken).ConfigureAwait(false);
                 if (rows.Count < batchSize)
                 {
@@ -200,11 +201,11 @@ internal sealed record LogFilter(string? Service, LogLevel? MinLevel, string? Se
         return errors.Any ? null : filter;
     }
 
-    public IQueryable<LogEventRow> Apply(IQueryable<LogEventRow> rows)
+    public IQueryable<LogEventRow> Apply(IQueryable<LogEventRow> rows, LogStoreContext db)
     {
         if (Service is { } service)
         {
-            rows = rows.Where(e => e.Service == service);
+            rows = rows.WhereTextIs(db, e => e.Service, service);
         }
 
         if (MinLevel is { } level)
@@ -214,10 +215,7 @@ internal sealed record LogFilter(string? Service, LogLevel? MinLevel, string? Se
 
         if (Search is { } search)
         {
-            // A parameter, with LIKE's wildcards escaped: the text matches literally, case-insensitively
-            // (SQLite's LIKE folds ASCII; MariaDB's default collations fold case).
-            var pattern = QueryParsing.ContainsPattern(search);
-            rows = rows.Where(e => EF.Functions.Like(e.Message, pattern, QueryParsing.LikeEscape));
+            rows = rows.WhereMessageContains(db, search);
         }
 
         if (TraceId is { } traceId)

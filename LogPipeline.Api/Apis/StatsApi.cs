@@ -61,7 +61,7 @@ public static class StatsApi
             return errors.ToProblem();
         }
 
-        var rows = s.Rows(db.VolumeMinutes.AsNoTracking());
+        var rows = s.Rows(db.VolumeMinutes.AsNoTracking(), db);
         var sums = new Dictionary<(string Key, DateTime Bucket), (long Count, long Bytes)>();
         var keys = new SortedSet<string>(StringComparer.Ordinal);
         var levels = new SortedSet<LogLevel>();
@@ -112,7 +112,7 @@ public static class StatsApi
             return errors.ToProblem();
         }
 
-        var grouped = s.Rows(db.VolumeMinutes.AsNoTracking())
+        var grouped = s.Rows(db.VolumeMinutes.AsNoTracking(), db)
             .GroupBy(v => new { v.BucketStartUtc, v.Service })
             .Select(g => new
             {
@@ -154,7 +154,7 @@ public static class StatsApi
         }
 
         // Histograms merge exactly by adding bin counts, so a bucket's percentiles come from its summed minutes.
-        var rows = s.Rows(db.LatencyHistogramMinutes.AsNoTracking())
+        var rows = s.Rows(db.LatencyHistogramMinutes.AsNoTracking(), db)
             .Select(h => new { h.BucketStartUtc, h.Service, h.Bin, h.Count });
         var bins = new SortedDictionary<string, Dictionary<DateTime, Dictionary<int, long>>>(StringComparer.Ordinal);
         await foreach (var h in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -205,6 +205,13 @@ internal sealed record StatsQuery(Bucket Bucket, DateTime First, DateTime End, s
             return null;
         }
 
+        // The last bucket must end within DateTime's range (a bucket holding 9999-12-31T23:59Z would not).
+        if (r.ToUtc > DateTime.MaxValue - b.Size)
+        {
+            errors.Add("to", $"With bucket {b.Name} to must be before {(DateTime.MaxValue - b.Size).ToString("O", System.Globalization.CultureInfo.InvariantCulture)}.");
+            return null;
+        }
+
         if (r.ToUtc - r.FromUtc > b.MaxRange)
         {
             errors.Add("bucket", $"With bucket {b.Name} the range can be at most {b.MaxRange.TotalDays:0.##} days; choose a larger bucket.");
@@ -218,19 +225,19 @@ internal sealed record StatsQuery(Bucket Bucket, DateTime First, DateTime End, s
     public IEnumerable<DateTime> Starts() => Bucket.Starts(First, End);
 
     /// <summary>The volume rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<VolumeMinute> Rows(IQueryable<VolumeMinute> rows)
+    public IQueryable<VolumeMinute> Rows(IQueryable<VolumeMinute> rows, LogStoreContext db)
     {
         var (first, end) = (First, End);
         rows = rows.Where(v => v.BucketStartUtc >= first && v.BucketStartUtc < end);
-        return Service is { } service ? rows.Where(v => v.Service == service) : rows;
+        return Service is { } service ? rows.WhereTextIs(db, v => v.Service, service) : rows;
     }
 
     /// <summary>The histogram rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<LatencyHistogramMinute> Rows(IQueryable<LatencyHistogramMinute> rows)
+    public IQueryable<LatencyHistogramMinute> Rows(IQueryable<LatencyHistogramMinute> rows, LogStoreContext db)
     {
         var (first, end) = (First, End);
         rows = rows.Where(h => h.BucketStartUtc >= first && h.BucketStartUtc < end);
-        return Service is { } service ? rows.Where(h => h.Service == service) : rows;
+        return Service is { } service ? rows.WhereTextIs(db, h => h.Service, service) : rows;
     }
 }
 
