@@ -11,8 +11,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every LogPipeline service shares, shaped like the Aspire service-defaults template:
-/// OpenTelemetry (traces, metrics, logs over OTLP), health checks and their endpoints.
+/// What every LogPipeline service shares, in the Aspire service-defaults template's shape:
+/// OpenTelemetry (traces, metrics, logs over OTLP), health checks and their endpoints, service
+/// discovery and the standard resilience handler for HttpClients.
 /// </summary>
 public static class Extensions
 {
@@ -22,24 +23,33 @@ public static class Extensions
     /// <summary>Every LogPipeline ActivitySource and Meter is named "LogPipeline.Something".</summary>
     private const string OwnSources = "LogPipeline.*";
 
+    /// <summary>Call once per host: LogPipeline.Standalone hosts several services and calls it once for all.</summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+
         return builder;
     }
 
     /// <summary>
-    /// Exports traces, metrics and logs over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as
-    /// Aspire sets it), honouring <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>OTEL_EXPORTER_OTLP_HEADERS</c>,
-    /// <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c>. Without it nothing is registered:
-    /// no listener, so activities are not even created.
+    /// Traces, metrics and logs of ASP.NET Core, HttpClient, the runtime and our own sources and
+    /// meters, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as Aspire sets it),
+    /// honouring <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, <c>OTEL_EXPORTER_OTLP_HEADERS</c>,
+    /// <c>OTEL_SERVICE_NAME</c> and <c>OTEL_RESOURCE_ATTRIBUTES</c>.
     /// </summary>
     /// <remarks>
-    /// .NET 10's ASP.NET Core, HttpClient and runtime publish their own ActivitySources and Meters, so
-    /// the SDK subscribes to them by name; the OpenTelemetry.Instrumentation.* and
-    /// OpenTelemetry.Extensions.Hosting packages are not needed (our package source lacks them).
+    /// Unlike the template, nothing is registered without an endpoint: no listener, so our sources
+    /// create no activities. Collecting what nobody receives cost the processor a span per record:
+    /// in the benchmark about 700 B more allocated and 10 to 30% more CPU per event.
     /// </remarks>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -55,18 +65,23 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        new TelemetryBuilder(builder.Services)
+        builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
-                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
                 .AddMeter(OwnSources))
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, "Microsoft.AspNetCore", "System.Net.Http")
-                .AddSource(OwnSources))
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(OwnSources)
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                    // Orchestrators poll these every few seconds: a trace each would bury the real ones.
+                    aspNetCore.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                .AddHttpClientInstrumentation())
             .UseOtlpExporter();
 
-        // What OpenTelemetry.Extensions.Hosting's hosted service does: build the providers at start,
-        // so they listen before the first request or record.
-        builder.Services.AddHostedService<TelemetryStarter>();
         return builder;
     }
 
@@ -109,22 +124,5 @@ public static class Extensions
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;
-    }
-
-    private sealed class TelemetryBuilder(IServiceCollection services) : IOpenTelemetryBuilder
-    {
-        public IServiceCollection Services { get; } = services;
-    }
-
-    private sealed class TelemetryStarter(IServiceProvider services) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            _ = services.GetService<TracerProvider>();
-            _ = services.GetService<MeterProvider>();
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
