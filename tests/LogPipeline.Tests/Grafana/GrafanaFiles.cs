@@ -11,6 +11,9 @@ internal static partial class GrafanaFiles
 
     public static string Provisioning => Path.Combine(RepositoryRoot, "grafana", "provisioning");
 
+    /// <summary>The AppHost's source that adds the Grafana container (its container infrastructure).</summary>
+    public static string AppHostGrafana => Path.Combine(RepositoryRoot, "LogPipeline.AppHost", "Infrastructure", "ContainerInfrastructure.cs");
+
     public static Dictionary<object, object> Yaml(string path) =>
         new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(File.ReadAllText(path));
 

@@ -18,7 +18,7 @@ public sealed class GrafanaProvisioningTests
         Assert.StartsWith("${", (string)((Dictionary<object, object>)ds["secureJsonData"])["password"], StringComparison.Ordinal);
 
         // Every ${VAR} the file needs is set on the Grafana container by the AppHost.
-        var appHost = File.ReadAllText(Path.Combine(GrafanaFiles.RepositoryRoot, "LogPipeline.AppHost", "Program.cs"));
+        var appHost = File.ReadAllText(GrafanaFiles.AppHostGrafana);
         var needed = GrafanaFiles.EnvironmentReferences(File.ReadAllText(file)).ToHashSet();
         Assert.NotEmpty(needed);
         Assert.All(needed, name => Assert.Contains($".WithEnvironment(\"{name}\"", appHost, StringComparison.Ordinal));
@@ -32,7 +32,7 @@ public sealed class GrafanaProvisioningTests
         Assert.Equal("file", provider["type"]);
         var path = (string)((Dictionary<object, object>)provider["options"])["path"];
 
-        var appHost = File.ReadAllText(Path.Combine(GrafanaFiles.RepositoryRoot, "LogPipeline.AppHost", "Program.cs"));
+        var appHost = File.ReadAllText(GrafanaFiles.AppHostGrafana);
         Assert.Contains(".WithBindMount(\"../grafana/provisioning\", \"/etc/grafana/provisioning\", isReadOnly: true)", appHost, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(GrafanaFiles.RepositoryRoot, "LogPipeline.AppHost", "../grafana/provisioning")));
         Assert.Equal("/etc/grafana/provisioning/dashboards", path);
