@@ -27,6 +27,17 @@ public sealed class StoreConnectionFactory
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// The same store, with MariaDB connections allowed to send <c>LOAD DATA LOCAL INFILE</c> (the
+    /// processor's writer bulk-loads raw events that way), whatever the configured connection string
+    /// says; SQLite is unchanged. MySqlConnector still serves only the loader's own stream, never a file
+    /// the server asks for (that would need <c>SslMode=VerifyCA</c>), and the server must keep its
+    /// default <c>local_infile=ON</c>.
+    /// </summary>
+    public StoreConnectionFactory WithLocalInfile() => Provider == StoreProvider.MariaDb
+        ? new StoreConnectionFactory(Provider, new MySqlConnector.MySqlConnectionStringBuilder(ConnectionString) { AllowLoadLocalInfile = true }.ConnectionString)
+        : this;
+
     /// <summary>Creates and opens a connection; the caller disposes it.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,8 @@ using System.Text;
 namespace LogPipeline.Processor.Storage;
 
 /// <summary>
-/// Writes values as MariaDB SQL literals, for the writer's multi-row statements. Safe by
+/// Writes values as MariaDB SQL literals, for the writer's multi-row statements (aggregates and
+/// offsets; raw events are bulk-loaded, see <see cref="MariaDbBulkLoad"/>). Safe by
 /// construction, whatever the connection's character set or sql_mode: a string is quoted only when
 /// it is printable ASCII without a backslash (so neither NO_BACKSLASH_ESCAPES nor a latin1
 /// connection can change its meaning, and a quote is doubled); anything else is sent as the hex of

@@ -3,7 +3,8 @@ namespace LogPipeline.Processor.Storage;
 /// <summary>
 /// Where a binder puts one row's values, in column order, typed: no value is boxed, which mattered
 /// because every raw event passes 21 of them through here (<see cref="SqliteRows"/> binds them to a
-/// prepared statement, <see cref="MariaDbLiterals"/> writes them into a multi-row statement).
+/// prepared statement, <see cref="LoadDataStream{T}"/> writes them as MariaDB LOAD DATA text, and
+/// <see cref="MariaDbLiterals"/> writes aggregate rows into a multi-row statement).
 /// </summary>
 internal abstract class RowValues
 {

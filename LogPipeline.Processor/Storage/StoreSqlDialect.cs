@@ -43,10 +43,12 @@ internal sealed class StoreSqlDialect
     public string PartitionColumn => Provider == StoreProvider.MariaDb ? "`partition`" : "\"partition\"";
 
     /// <summary>
-    /// Rows per MariaDB INSERT statement (values as literals, see <see cref="MariaDbLiterals"/>): each
-    /// statement is a round trip, so multi-row statements win (300k backlog: 100 rows 17k events/s,
-    /// 500 rows 21-23k, 1,000 rows 24k; bench/LogPipeline.Benchmarks). SQLite runs in process and takes one
-    /// prepared single-row statement per row instead (<see cref="SqliteRows"/>).
+    /// Rows per MariaDB INSERT statement of aggregates and offsets (values as literals, see
+    /// <see cref="MariaDbLiterals"/>; raw events are bulk-loaded, <see cref="MariaDbBulkLoad"/>): each
+    /// statement is a round trip, so multi-row statements win (measured when raw events were INSERTs
+    /// too, 300k backlog: 100 rows 17k events/s, 500 rows 21-23k, 1,000 rows 24k;
+    /// bench/LogPipeline.Benchmarks). SQLite runs in process and takes one prepared single-row
+    /// statement per row instead (<see cref="SqliteRows"/>).
     /// </summary>
     public int RowsPerStatement => 500;
 

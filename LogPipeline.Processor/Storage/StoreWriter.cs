@@ -4,6 +4,7 @@ using System.Text;
 using LogPipeline.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using MySqlConnector;
 using Polly;
 
 namespace LogPipeline.Processor.Storage;
@@ -29,6 +30,14 @@ public sealed partial class StoreWriter
     private const int MaxStatementChars = 2 * 1024 * 1024;
 
     private static readonly string[] AggregateTables = ["volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute"];
+
+    /// <summary>The <c>log_events</c> columns the writer fills, in the order <see cref="BindEvent"/> gives them.</summary>
+    private static readonly string[] EventColumns =
+    [
+        "source_topic", "source_partition", "source_offset", "timestamp_utc", "utc_offset_minutes", "received_at_utc",
+        "service", "host", "level", "message", "format", "http_method", "http_path", "http_status", "http_duration_ms", "http_bytes",
+        "trace_id", "span_id", "fingerprint", "attributes_json", "is_late",
+    ];
 
     private readonly StoreConnectionFactory _connections;
     private readonly StoreSqlDialect _dialect;
@@ -58,7 +67,8 @@ public sealed partial class StoreWriter
         ArgumentNullException.ThrowIfNull(resilience);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
-        _connections = connections;
+        // MariaDB raw events are bulk-loaded (MariaDbBulkLoad), which the driver allows only when asked to.
+        _connections = connections.WithLocalInfile();
         _dialect = StoreSqlDialect.For(connections.Provider);
         _resilience = StoreResilience.Build(resilience, logger);
         _time = time;
@@ -66,9 +76,7 @@ public sealed partial class StoreWriter
         _checkpointer = connections.Provider == StoreProvider.Sqlite ? new SqliteCheckpointer(logger) : null;
 
         var d = _dialect;
-        _eventsInsert = "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, " +
-            "service, host, level, message, format, http_method, http_path, http_status, http_duration_ms, http_bytes, trace_id, span_id, " +
-            "fingerprint, attributes_json, is_late) VALUES ";
+        _eventsInsert = $"INSERT INTO log_events ({string.Join(", ", EventColumns)}) VALUES ";
         _volumeUpsert = "INSERT INTO volume_minute (bucket_start_utc, service, level, count, bytes) VALUES ";
         _httpStatusUpsert = "INSERT INTO http_status_minute (bucket_start_utc, service, status_class, count) VALUES ";
         _histogramUpsert = "INSERT INTO latency_histogram_minute (bucket_start_utc, service, bin, count) VALUES ";
@@ -113,8 +121,9 @@ public sealed partial class StoreWriter
     /// earlier commit was this call's or another writer's of the same offsets.
     /// </para>
     /// <para>
-    /// Raw events are plain INSERTs: the fence guarantees each offset is written once, so a unique
-    /// violation on <c>ux_log_events_source</c> is a bug and fails the call without retries.
+    /// Raw events are plain INSERTs on SQLite and a bulk load on MariaDB (<see cref="MariaDbBulkLoad"/>,
+    /// which fails where an INSERT would): the fence guarantees each offset is written once, so a
+    /// unique violation on <c>ux_log_events_source</c> is a bug and fails the call without retries.
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">The batch breaks its contract (an event outside its partition's offset range, a partition listed twice, rows without offsets).</exception>
@@ -608,32 +617,37 @@ public sealed partial class StoreWriter
     }
 
     private Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogEventRow> events, CancellationToken ct) =>
-        ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, 21, events, static (e, v) =>
-        {
-            v.Add(Truncate(e.SourceTopic, StoreLimits.TopicLength));
-            v.Add(e.SourcePartition);
-            v.Add(e.SourceOffset);
-            v.Add(Utc(e.TimestampUtc));
-            v.Add(e.UtcOffsetMinutes);
-            v.Add(Utc(e.ReceivedAtUtc));
-            v.Add(Truncate(e.Service, StoreLimits.ServiceLength));
-            v.Add(Truncate(e.Host, StoreLimits.HostLength));
-            v.Add((byte)e.Level);
-            v.Add(Truncate(e.Message, StoreLimits.TextLength));
-            v.Add(e.Format);
-            v.Add(TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength));
-            v.Add(TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength));
-            v.Add(e.HttpStatus);
+        connection is MySqlConnection mySql
+            ? MariaDbBulkLoad.LoadAsync(mySql, "log_events", EventColumns, events, BindEvent, ct)
+            : ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, EventColumns.Length, events, BindEvent, ct);
 
-            // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
-            v.Add(e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null);
-            v.Add(e.HttpBytes);
-            v.Add(TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength));
-            v.Add(TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength));
-            v.Add(e.Fingerprint);
-            v.Add(TruncateOrNull(e.AttributesJson, StoreLimits.TextLength));
-            v.Add(e.IsLate);
-        }, ct);
+    /// <summary>One raw event's values in <see cref="EventColumns"/> order, cut to the store's limits.</summary>
+    private static void BindEvent(LogEventRow e, RowValues v)
+    {
+        v.Add(Truncate(e.SourceTopic, StoreLimits.TopicLength));
+        v.Add(e.SourcePartition);
+        v.Add(e.SourceOffset);
+        v.Add(Utc(e.TimestampUtc));
+        v.Add(e.UtcOffsetMinutes);
+        v.Add(Utc(e.ReceivedAtUtc));
+        v.Add(Truncate(e.Service, StoreLimits.ServiceLength));
+        v.Add(Truncate(e.Host, StoreLimits.HostLength));
+        v.Add((byte)e.Level);
+        v.Add(Truncate(e.Message, StoreLimits.TextLength));
+        v.Add(e.Format);
+        v.Add(TruncateOrNull(e.HttpMethod, StoreLimits.HttpMethodLength));
+        v.Add(TruncateOrNull(e.HttpPath, StoreLimits.HttpPathLength));
+        v.Add(e.HttpStatus);
+
+        // MariaDB rejects NaN and infinities; a duration that is not a number is no duration.
+        v.Add(e.HttpDurationMs is { } ms && double.IsFinite(ms) ? ms : null);
+        v.Add(e.HttpBytes);
+        v.Add(TruncateOrNull(e.TraceId, StoreLimits.TraceIdLength));
+        v.Add(TruncateOrNull(e.SpanId, StoreLimits.SpanIdLength));
+        v.Add(e.Fingerprint);
+        v.Add(TruncateOrNull(e.AttributesJson, StoreLimits.TextLength));
+        v.Add(e.IsLate);
+    }
 
     /// <summary>
     /// The stored next offset of each partition (<see cref="PartitionProgress.NoOffset"/> when none), read
@@ -709,7 +723,8 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>
-    /// Runs <c>head (row), (row), ... tail</c> over the rows. SQLite: one prepared single-row
+    /// Runs <c>head (row), (row), ... tail</c> over the rows: every row on SQLite, aggregates and
+    /// offsets on MariaDB (its raw events are bulk-loaded). SQLite: one prepared single-row
     /// statement per row, bound natively (<see cref="SqliteRows"/>). MariaDB: statements of up to
     /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows and <see cref="MaxStatementChars"/> of
     /// text, values as literals (<see cref="MariaDbLiterals"/>); the next statement is built on another

@@ -134,6 +134,9 @@ public class MariaDbServer : IAsyncDisposable
                 $"--socket={SocketPath}", $"--pid-file={Path.Combine(Root, "mysqld.pid")}", $"--log-error={ErrorLogPath}",
                 "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci", "--skip-name-resolve",
                 "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=32M", "--max-connections=300",
+
+                // The default, spelled out: the processor's writer bulk-loads raw events with LOAD DATA LOCAL INFILE.
+                "--local-infile=ON",
                 .. _serverArguments,
             ])
             {
