@@ -70,8 +70,36 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>The AppHost process and every process below it (orchestrator, dashboard, resources), from /proc.</summary>
-    public IReadOnlyList<int> ProcessTree() => Descendants(_process.Id).Prepend(_process.Id).ToList();
+    /// <summary>
+    /// The AppHost and everything it runs, from /proc: its own children, and the orchestrator (DCP),
+    /// which detaches into sessions of its own (started with <c>--monitor &lt;AppHost pid&gt;</c>) and
+    /// whose resources are re-parented to init but stay in its sessions.
+    /// </summary>
+    public IReadOnlyList<int> ProcessTree()
+    {
+        var all = Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture)).ToList();
+        var monitors = all.Where(pid => CommandLine(pid).Contains($"--monitor {_process.Id} ", StringComparison.Ordinal)).ToList();
+        var roots = monitors.Prepend(_process.Id).ToList();
+        var tree = roots.Concat(roots.SelectMany(Descendants)).ToHashSet();
+        var sessions = tree.Where(pid => pid != _process.Id).Select(SessionId).Where(sid => sid > 0 && sid != SessionId(_process.Id)).ToHashSet();
+        tree.UnionWith(all.Where(pid => sessions.Contains(SessionId(pid))));
+        return tree.Order().ToList();
+    }
+
+    private static int SessionId(int pid)
+    {
+        try
+        {
+            // /proc/<pid>/stat: "pid (comm) state ppid pgrp session ...", comm may hold spaces.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[3], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return -1;
+        }
+    }
 
     /// <summary>Resident memory of the whole tree, in MiB.</summary>
     public long TreeRssMiB() => ProcessTree().Sum(pid => RssKiB(pid)) / 1024;
