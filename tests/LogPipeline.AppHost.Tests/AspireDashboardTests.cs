@@ -126,7 +126,16 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
             output.WriteLine($"AppHost exited with code {exitCode} {stopping.Elapsed.TotalSeconds:F1} s after SIGTERM");
         }
 
-        // Nothing of the tree is left: no mariadbd, no KafkaHost, no service, no orchestrator.
+        // Nothing of the tree is left: no mariadbd, no KafkaHost, no service, no orchestrator. The
+        // AppHost exits within seconds of SIGTERM; DCP, detached, then stops the resources (tens of
+        // seconds on a busy machine), so this waits for that, up to a generous bound.
+        var teardown = Stopwatch.StartNew();
+        while (tree.Any(IsAlive) && teardown.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(500);
+        }
+
+        output.WriteLine($"process tree gone {teardown.Elapsed.TotalSeconds:F1} s after the AppHost exited");
         var left = tree.Where(IsAlive).Select(pid => $"{pid} {AppHostProcess.CommandLine(pid)}").ToList();
         Assert.True(left.Count == 0, "still running after the AppHost stopped: " + string.Join("; ", left));
         Assert.DoesNotContain(Process.GetProcessesByName("mariadbd"), p => AppHostProcess.CommandLine(p.Id).Contains(folder.Path, StringComparison.Ordinal));
