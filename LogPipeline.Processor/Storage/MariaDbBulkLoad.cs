@@ -51,6 +51,15 @@ internal static class MariaDbBulkLoad
         };
         loader.Columns.AddRange(columns);
 
+        // The loader's own default is no timeout at all; a hung server must fail the load (and have it
+        // retried) as it fails every other statement. The connection's command timeout (0: none) was
+        // meant for one 500-row INSERT; the load is the whole batch, so it gets a second per 1,000 rows
+        // at least (on this machine the server takes 60-75k per second).
+        using (var command = connection.CreateCommand())
+        {
+            loader.Timeout = command.CommandTimeout == 0 ? 0 : Math.Max(command.CommandTimeout, rows.Count / 1_000);
+        }
+
         // MySqlConnector reads SHOW WARNINGS itself when a statement had any and a handler listens.
         var warnings = new List<MySqlError>();
         void Collect(object sender, MySqlInfoMessageEventArgs args) => warnings.AddRange(args.Errors);
