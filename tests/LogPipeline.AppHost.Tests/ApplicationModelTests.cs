@@ -154,6 +154,19 @@ public sealed class ApplicationModelTests
         Assert.DoesNotContain("Distributed application started", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PublishingAManifestWithoutTheContainerHostingPackagesStopsWithOneSentenceAndWritesNothing()
+    {
+        using var folder = new TempFolder();
+        var manifest = Path.Combine(folder.Path, "aspire-manifest.json");
+        var (exitCode, output, error) = await AppHostProcess.RunToEndAsync(["--publisher", "manifest", "--output-path", manifest]);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Publishing (azd up, --publisher manifest) deploys Kafka and MariaDB as containers", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(manifest), "a manifest azd could not deploy was written: " + output);
+    }
+
     /// <summary>A builder for the AppHost assembly with nothing added yet, to call its extension methods on.</summary>
     private static IDistributedApplicationBuilder BareBuilder(string[] arguments) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
