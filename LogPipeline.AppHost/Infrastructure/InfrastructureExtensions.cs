@@ -7,14 +7,16 @@ public static class InfrastructureExtensions
 {
     /// <summary>
     /// Chooses and adds the infrastructure: containers where this build has the hosting packages and
-    /// a container runtime answers, local processes otherwise; <c>Infrastructure:Kind</c> overrides.
+    /// a container runtime answers (or when publishing), local processes otherwise; when publishing
+    /// without the hosting packages, the Kafka and MariaDB that the deployment is given.
+    /// <c>Infrastructure:Kind</c> overrides.
     /// </summary>
     public static PipelineInfrastructure AddPipelineInfrastructure(this IDistributedApplicationBuilder builder)
     {
         var options = ReadOptions(builder.Configuration);
         var kind = options.Kind switch
         {
-            InfrastructureKind.Auto when !ContainerInfrastructureBuilt => InfrastructureKind.Local,
+            InfrastructureKind.Auto when !ContainerInfrastructureBuilt => builder.ExecutionContext.IsPublishMode ? InfrastructureKind.Existing : InfrastructureKind.Local,
             InfrastructureKind.Auto => builder.ExecutionContext.IsPublishMode || ContainerRuntimeAnswers() ? InfrastructureKind.Containers : InfrastructureKind.Local,
             var chosen => chosen,
         };
@@ -30,11 +32,16 @@ public static class InfrastructureExtensions
 #endif
         }
 
+        if (kind == InfrastructureKind.Existing)
+        {
+            return ExistingInfrastructure.Add(builder);
+        }
+
         if (builder.ExecutionContext.IsPublishMode)
         {
             throw new InfrastructureException(
-                "Publishing (azd up, --publisher manifest) deploys Kafka and MariaDB as containers, which needs Aspire.Hosting.Kafka and " +
-                "Aspire.Hosting.MySql; this build's package source did not serve them: build where nuget.org is reachable (delete .container-hosting to detect again).");
+                "Infrastructure:Kind=Local runs processes of this machine and cannot be published: publish with Kind=Containers " +
+                "(needs Aspire.Hosting.Kafka and Aspire.Hosting.MySql) or Kind=Existing (the Kafka and MariaDB you give the deployment).");
         }
 
         return LocalInfrastructure.Add(builder, options);
@@ -50,7 +57,7 @@ public static class InfrastructureExtensions
         {
             // The binder says which key and value it could not convert, in its inner exception.
             throw new InfrastructureException($"A setting under {InfrastructureOptions.SectionName} is not valid: {ex.InnerException?.Message ?? ex.Message} " +
-                "(Kind: Auto, Local or Containers; Store: Auto, MariaDb or Sqlite; ports are numbers).");
+                "(Kind: Auto, Local, Containers or Existing; Store: Auto, MariaDb or Sqlite; ports are numbers).");
         }
     }
 

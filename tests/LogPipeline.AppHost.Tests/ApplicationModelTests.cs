@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
@@ -155,16 +156,52 @@ public sealed class ApplicationModelTests
     }
 
     [Fact]
-    public async Task PublishingAManifestWithoutTheContainerHostingPackagesStopsWithOneSentenceAndWritesNothing()
+    public async Task PublishingWritesTheManifestAzdReadsWithEveryServiceSecretParametersAndTheApisExternalEndpoint()
     {
         using var folder = new TempFolder();
-        var manifest = Path.Combine(folder.Path, "aspire-manifest.json");
-        var (exitCode, output, error) = await AppHostProcess.RunToEndAsync(["--publisher", "manifest", "--output-path", manifest]);
+        var path = Path.Combine(folder.Path, "aspire-manifest.json");
+        var (exitCode, output, error) = await AppHostProcess.RunToEndAsync(["--publisher", "manifest", "--output-path", path]);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}: {error}{output}");
+        var resources = JsonNode.Parse(await File.ReadAllTextAsync(path))!["resources"]!.AsObject();
+
+        // Without the container hosting packages the deployment is given its Kafka and MariaDB (Kind=Existing).
+        Assert.Equal(["api", "api-key", "kafka", "logsdb", "migrations", "processor", "producer"], resources.Select(r => r.Key).Order());
+        foreach (var service in new[] { "migrations", "producer", "processor", "api" })
+        {
+            Assert.Equal("project.v0", (string?)resources[service]!["type"]);
+        }
+
+        foreach (var secret in new[] { "kafka", "logsdb", "api-key" })
+        {
+            Assert.Equal("parameter.v0", (string?)resources[secret]!["type"]);
+            Assert.True((bool?)resources[secret]!["inputs"]!["value"]!["secret"], $"{secret} is not a secret input");
+        }
+
+        Assert.Equal("{kafka.connectionString}", (string?)resources["processor"]!["env"]!["ConnectionStrings__kafka"]);
+        Assert.Equal("{kafka.connectionString}", (string?)resources["producer"]!["env"]!["ConnectionStrings__kafka"]);
+        foreach (var service in new[] { "migrations", "processor", "api" })
+        {
+            Assert.Equal("{logsdb.connectionString}", (string?)resources[service]!["env"]!["ConnectionStrings__logsdb"]);
+            Assert.Equal("MariaDb", (string?)resources[service]!["env"]!["Store__Provider"]);
+        }
+
+        Assert.Equal("{api-key.value}", (string?)resources["api"]!["env"]!["Api__Key"]);
+        Assert.True((bool?)resources["api"]!["bindings"]!["http"]!["external"], "the API has no external endpoint");
+        Assert.All(new[] { "producer", "processor" }, s => Assert.Null(resources[s]!["bindings"]!["http"]!["external"]));
+    }
+
+    [Fact]
+    public async Task PublishingTheLocalInfrastructureStopsWithOneSentenceAndWritesNoManifest()
+    {
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "aspire-manifest.json");
+        var (exitCode, _, error) = await AppHostProcess.RunToEndAsync(["--publisher", "manifest", "--output-path", path, "--Infrastructure:Kind=Local"]);
 
         Assert.Equal(2, exitCode);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.StartsWith("Publishing (azd up, --publisher manifest) deploys Kafka and MariaDB as containers", line, StringComparison.Ordinal);
-        Assert.False(File.Exists(manifest), "a manifest azd could not deploy was written: " + output);
+        Assert.StartsWith("Infrastructure:Kind=Local runs processes of this machine and cannot be published", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
     }
 
     /// <summary>A builder for the AppHost assembly with nothing added yet, to call its extension methods on.</summary>
