@@ -45,21 +45,14 @@ public sealed partial class StoreWriter
     private readonly TimeProvider _time;
     private readonly ILogger<StoreWriter> _logger;
     private readonly SqliteCheckpointer? _checkpointer;
-    private readonly string _eventsInsert;
-    private readonly string _volumeUpsert;
-    private readonly string _httpStatusUpsert;
-    private readonly string _histogramUpsert;
-    private readonly string _fingerprintUpsert;
-    private readonly string _pipelineUpsert;
-    private readonly string _offsetUpsert;
-    private readonly string _latencyUpsert;
-    private readonly string _volumeMerge;
-    private readonly string _httpStatusMerge;
-    private readonly string _histogramMerge;
-    private readonly string _fingerprintMerge;
-    private readonly string _pipelineMerge;
-    private readonly string _offsetMerge;
-    private readonly string _latencyMerge;
+    private readonly RowsStatement _eventRows;
+    private readonly RowsStatement _volumeRows;
+    private readonly RowsStatement _httpStatusRows;
+    private readonly RowsStatement _histogramRows;
+    private readonly RowsStatement _fingerprintRows;
+    private readonly RowsStatement _pipelineRows;
+    private readonly RowsStatement _offsetRows;
+    private readonly RowsStatement _latencyRows;
 
     public StoreWriter(StoreConnectionFactory connections, StoreResilienceOptions resilience, TimeProvider time, ILogger<StoreWriter> logger)
     {
@@ -76,25 +69,25 @@ public sealed partial class StoreWriter
         _checkpointer = connections.Provider == StoreProvider.Sqlite ? new SqliteCheckpointer(logger) : null;
 
         var d = _dialect;
-        _eventsInsert = $"INSERT INTO log_events ({string.Join(", ", EventColumns)}) VALUES ";
-        _volumeUpsert = "INSERT INTO volume_minute (bucket_start_utc, service, level, count, bytes) VALUES ";
-        _httpStatusUpsert = "INSERT INTO http_status_minute (bucket_start_utc, service, status_class, count) VALUES ";
-        _histogramUpsert = "INSERT INTO latency_histogram_minute (bucket_start_utc, service, bin, count) VALUES ";
-        _fingerprintUpsert = "INSERT INTO error_fingerprints (service, fingerprint, template, count, first_seen_utc, last_seen_utc, sample_message, level) VALUES ";
-        _pipelineUpsert = "INSERT INTO pipeline_minute (bucket_start_utc, events_in, events_stored, late_events, dead_letters) VALUES ";
-        _offsetUpsert = $"INSERT INTO consumer_offsets (group_id, topic, {d.PartitionColumn}, next_offset, watermark_utc, updated_at_utc) VALUES ";
-        _latencyUpsert = "INSERT INTO latency_minute (bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms) VALUES ";
-        _volumeMerge = d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]);
-        _httpStatusMerge = d.Upsert(["bucket_start_utc", "service", "status_class"], [("count", MergeKind.Add)]);
-        _histogramMerge = d.Upsert(["bucket_start_utc", "service", "bin"], [("count", MergeKind.Add)]);
-        _fingerprintMerge = d.Upsert(["service", "fingerprint"],
-            [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]);
-        _pipelineMerge = d.Upsert(["bucket_start_utc"],
-            [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]);
-        _offsetMerge = d.Upsert(["group_id", "topic", d.PartitionColumn],
-            [("next_offset", MergeKind.Replace), ("watermark_utc", MergeKind.ReplaceUnlessNull), ("updated_at_utc", MergeKind.Replace)]);
-        _latencyMerge = d.Upsert(["bucket_start_utc", "service"],
-            [("count", MergeKind.Replace), ("p50_ms", MergeKind.Replace), ("p95_ms", MergeKind.Replace), ("p99_ms", MergeKind.Replace)]);
+        _eventRows = RowsStatement.Insert("log_events", EventColumns);
+        _volumeRows = RowsStatement.Insert("volume_minute", ["bucket_start_utc", "service", "level", "count", "bytes"],
+            d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]));
+        _httpStatusRows = RowsStatement.Insert("http_status_minute", ["bucket_start_utc", "service", "status_class", "count"],
+            d.Upsert(["bucket_start_utc", "service", "status_class"], [("count", MergeKind.Add)]));
+        _histogramRows = RowsStatement.Insert("latency_histogram_minute", ["bucket_start_utc", "service", "bin", "count"],
+            d.Upsert(["bucket_start_utc", "service", "bin"], [("count", MergeKind.Add)]));
+        _fingerprintRows = RowsStatement.Insert("error_fingerprints",
+            ["service", "fingerprint", "template", "count", "first_seen_utc", "last_seen_utc", "sample_message", "level"],
+            d.Upsert(["service", "fingerprint"], [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]));
+        _pipelineRows = RowsStatement.Insert("pipeline_minute", ["bucket_start_utc", "events_in", "events_stored", "late_events", "dead_letters"],
+            d.Upsert(["bucket_start_utc"],
+                [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]));
+        _offsetRows = RowsStatement.Insert("consumer_offsets", ["group_id", "topic", d.PartitionColumn, "next_offset", "watermark_utc", "updated_at_utc"],
+            d.Upsert(["group_id", "topic", d.PartitionColumn],
+                [("next_offset", MergeKind.Replace), ("watermark_utc", MergeKind.ReplaceUnlessNull), ("updated_at_utc", MergeKind.Replace)]));
+        _latencyRows = RowsStatement.Insert("latency_minute", ["bucket_start_utc", "service", "count", "p50_ms", "p95_ms", "p99_ms"],
+            d.Upsert(["bucket_start_utc", "service"],
+                [("count", MergeKind.Replace), ("p50_ms", MergeKind.Replace), ("p95_ms", MergeKind.Replace), ("p99_ms", MergeKind.Replace)]));
     }
 
     internal delegate void RowBinder<in T>(T row, RowValues values);
@@ -250,7 +243,7 @@ public sealed partial class StoreWriter
                         })
                         .ToList();
 
-                    await ExecuteMultiRowAsync(connection, transaction, _latencyUpsert, _latencyMerge, 6, rows, static (r, v) =>
+                    await ExecuteMultiRowAsync(connection, transaction, _latencyRows, rows, static (r, v) =>
                     {
                         v.Add(r.BucketStartUtc);
                         v.Add(r.Service);
@@ -539,7 +532,7 @@ public sealed partial class StoreWriter
                 await WriteRowsAsync(connection, transaction, batch, ct).ConfigureAwait(false);
 
                 var now = Now();
-                await ExecuteMultiRowAsync(connection, transaction, _offsetUpsert, _offsetMerge, 6, progress, (p, v) =>
+                await ExecuteMultiRowAsync(connection, transaction, _offsetRows, progress, (p, v) =>
                 {
                     v.Add(Truncate(batch.GroupId, StoreLimits.GroupIdLength));
                     v.Add(Truncate(p.Topic, StoreLimits.TopicLength));
@@ -564,7 +557,7 @@ public sealed partial class StoreWriter
         await InsertEventsAsync(connection, transaction, batch.Events, ct).ConfigureAwait(false);
 
         // Aggregates in key order: two writers touching the same rows lock them in the same order.
-        await ExecuteMultiRowAsync(connection, transaction, _volumeUpsert, _volumeMerge, 5,
+        await ExecuteMultiRowAsync(connection, transaction, _volumeRows,
             batch.Volume.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Level).ToList(), static (r, v) =>
             {
                 v.Add(Utc(r.BucketStartUtc));
@@ -574,7 +567,7 @@ public sealed partial class StoreWriter
                 v.Add(r.Bytes);
             }, ct).ConfigureAwait(false);
 
-        await ExecuteMultiRowAsync(connection, transaction, _httpStatusUpsert, _httpStatusMerge, 4,
+        await ExecuteMultiRowAsync(connection, transaction, _httpStatusRows,
             batch.HttpStatus.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.StatusClass).ToList(), static (r, v) =>
             {
                 v.Add(Utc(r.BucketStartUtc));
@@ -583,7 +576,7 @@ public sealed partial class StoreWriter
                 v.Add(r.Count);
             }, ct).ConfigureAwait(false);
 
-        await ExecuteMultiRowAsync(connection, transaction, _histogramUpsert, _histogramMerge, 4,
+        await ExecuteMultiRowAsync(connection, transaction, _histogramRows,
             batch.LatencyHistogram.OrderBy(r => r.BucketStartUtc).ThenBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Bin).ToList(), static (r, v) =>
             {
                 v.Add(Utc(r.BucketStartUtc));
@@ -592,7 +585,7 @@ public sealed partial class StoreWriter
                 v.Add(r.Count);
             }, ct).ConfigureAwait(false);
 
-        await ExecuteMultiRowAsync(connection, transaction, _fingerprintUpsert, _fingerprintMerge, 8,
+        await ExecuteMultiRowAsync(connection, transaction, _fingerprintRows,
             batch.Fingerprints.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Fingerprint).ToList(), static (r, v) =>
             {
                 v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
@@ -605,7 +598,7 @@ public sealed partial class StoreWriter
                 v.Add((byte)r.Level);
             }, ct).ConfigureAwait(false);
 
-        await ExecuteMultiRowAsync(connection, transaction, _pipelineUpsert, _pipelineMerge, 5,
+        await ExecuteMultiRowAsync(connection, transaction, _pipelineRows,
             batch.Pipeline.OrderBy(r => r.BucketStartUtc).ToList(), static (r, v) =>
             {
                 v.Add(Utc(r.BucketStartUtc));
@@ -619,7 +612,7 @@ public sealed partial class StoreWriter
     private Task InsertEventsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LogEventRow> events, CancellationToken ct) =>
         connection is MySqlConnection mySql
             ? MariaDbBulkLoad.LoadAsync(mySql, "log_events", EventColumns, events, BindEvent, ct)
-            : ExecuteMultiRowAsync(connection, transaction, _eventsInsert, string.Empty, EventColumns.Length, events, BindEvent, ct);
+            : ExecuteMultiRowAsync(connection, transaction, _eventRows, events, BindEvent, ct);
 
     /// <summary>One raw event's values in <see cref="EventColumns"/> order, cut to the store's limits.</summary>
     private static void BindEvent(LogEventRow e, RowValues v)
@@ -723,7 +716,7 @@ public sealed partial class StoreWriter
     }
 
     /// <summary>
-    /// Runs <c>head (row), (row), ... tail</c> over the rows: every row on SQLite, aggregates and
+    /// Runs <paramref name="statement"/> (<c>head (row), (row), ... tail</c>) over the rows: every row on SQLite, aggregates and
     /// offsets on MariaDB (its raw events are bulk-loaded). SQLite: one prepared single-row
     /// statement per row, bound natively (<see cref="SqliteRows"/>). MariaDB: statements of up to
     /// <see cref="StoreSqlDialect.RowsPerStatement"/> rows and <see cref="MaxStatementChars"/> of
@@ -731,13 +724,14 @@ public sealed partial class StoreWriter
     /// thread while the server runs the current one.
     /// </summary>
     private async Task ExecuteMultiRowAsync<T>(
-        DbConnection connection, DbTransaction transaction, string head, string tail, int columns,
-        IReadOnlyList<T> rows, RowBinder<T> bind, CancellationToken ct)
+        DbConnection connection, DbTransaction transaction, RowsStatement statement, IReadOnlyList<T> rows, RowBinder<T> bind, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
             return;
         }
+
+        var (head, tail, columns) = statement;
 
         if (connection is SqliteConnection sqlite)
         {
