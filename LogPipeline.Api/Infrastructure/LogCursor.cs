@@ -34,7 +34,10 @@ internal static class LogCursor
         timestampUtc = default;
         id = 0;
         Span<byte> bytes = stackalloc byte[PayloadLength + ChecksumLength + 1];
-        if (text.Length > 64 || !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != PayloadLength + ChecksumLength || bytes[0] != Version)
+        // TryDecodeFromChars throws on text that is not base64url at all ("a", "!!!!"); IsValid does not.
+        if (text.Length > 64
+            || !Base64Url.IsValid(text, out var length) || length != PayloadLength + ChecksumLength
+            || !Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != length || bytes[0] != Version)
         {
             return false;
         }

@@ -31,7 +31,14 @@ internal static partial class QueryParsing
         }
 
         var end = toValue ?? time.GetUtcNow().UtcDateTime;
-        var start = fromValue ?? end - DefaultRange;
+        if (end == DateTime.MinValue)
+        {
+            errors.Add("to", "to must be after 0001-01-01T00:00:00Z, the earliest instant.");
+            return null;
+        }
+
+        // The default range is cut at the earliest instant rather than reaching before it.
+        var start = fromValue ?? (end.Ticks > DefaultRange.Ticks ? end - DefaultRange : DateTime.MinValue);
         if (start >= end)
         {
             errors.Add("from", "from must be before to.");

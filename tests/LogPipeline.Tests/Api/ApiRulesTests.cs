@@ -40,6 +40,18 @@ public abstract class ApiRulesTests(ApiStore store)
     [InlineData("/api/errors/top?to=12", "to")]
     [InlineData("/api/anomalies?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
     [InlineData("/api/anomalies?limit=100000000000", "limit")]
+    [InlineData("/api/logs?cursor=a", "cursor")]
+    [InlineData("/api/logs?cursor=!!!!", "cursor")]
+    [InlineData("/api/logs?cursor=AAAA====", "cursor")]
+    [InlineData("/api/logs?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/anomalies?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/stats/volume?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/stats/errors?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/stats/latency?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/errors/top?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/stats/volume?from=9999-12-31T23:00:00Z&to=9999-12-31T23:59:59Z", "to")]
+    [InlineData("/api/stats/latency?from=9999-12-31T23:00:00Z&to=9999-12-31T23:59:59Z", "to")]
+    [InlineData("/api/stats/errors?bucket=1h&from=9999-12-31T22:00:00Z&to=9999-12-31T23:00:00Z", "to")]
     public async Task BadInputIsAValidationProblemNamingTheField(string url, string field)
     {
         using var response = await store.Client.GetAsync(new Uri(url, UriKind.Relative));
