@@ -68,7 +68,7 @@ public static class LogsApi
         return TypedResults.Ok(new LogPage(page.Take(limit).Select(ToItem).ToList(), next));
     }
 
-    public static async Task<Results<ServerSentEventsResult<LogItem>, ValidationProblem>> TailLogs(
+    public static async Task<Results<EventStreamResult<LogItem>, ValidationProblem>> TailLogs(
         [AsParameters] LogTailQuery query,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
         LogStoreContext db,
@@ -90,13 +90,13 @@ public static class LogsApi
         var after = long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var last)
             ? last
             : await db.LogEvents.MaxAsync(e => (long?)e.Id, cancellationToken).ConfigureAwait(false) ?? 0;
-        return TypedResults.ServerSentEvents(Follow(db, filter, after, options.Value, time, cancellationToken));
+        return new EventStreamResult<LogItem>(Follow(db, filter, after, options.Value, time, cancellationToken), options.Value.TailKeepAliveInterval, time);
     }
 
     // REVIEW: follows ids, which is exact with one writer (SQLite, or one processor per partition set on
     // MariaDB). With concurrent MariaDB writers a transaction can commit a lower id after a higher one
     // was seen, and the tail would miss that row; the search endpoint still has it.
-    private static async IAsyncEnumerable<SseItem<LogItem>> Follow(
+    private static async IAsyncEnumerable<SseItem<LogItem>?> Follow(
         LogStoreContext db, LogFilter filter, long after, ApiOptions options, TimeProvider time,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -123,6 +123,11 @@ public static class LogsApi
             {
                 after = row.Id;
                 yield return new SseItem<LogItem>(ToItem(row), "log") { EventId = row.Id.ToString(CultureInfo.InvariantCulture) };
+            }
+
+            if (rows.Count == 0)
+            {
+                yield return null; // nothing new: the stream may owe a keep-alive
             }
         }
     }

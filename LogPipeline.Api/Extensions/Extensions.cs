@@ -5,6 +5,7 @@ using LogPipeline.Api.Infrastructure;
 using LogPipeline.Data;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -40,7 +41,8 @@ public static class ApiExtensions
                 o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             }
         });
-        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName);
+        builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to

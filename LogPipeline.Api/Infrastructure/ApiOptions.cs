@@ -11,6 +11,12 @@ public sealed class ApiOptions
     /// <summary>How often the live tail asks the store for new rows.</summary>
     public TimeSpan TailPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The longest the live tail stays silent: a comment line goes out when no event did for this long,
+    /// so proxies and clients that drop idle connections keep a tail whose filter matches nothing.
+    /// </summary>
+    public TimeSpan TailKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The most rows the live tail reads per poll.</summary>
     public int TailBatchSize { get; set; } = 500;
 }

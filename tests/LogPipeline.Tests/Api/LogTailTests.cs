@@ -110,6 +110,34 @@ public abstract class LogTailTests(ApiStore store)
         await cts.CancelAsync();
     }
 
+    [Fact]
+    public async Task TailSendsItsHeadersAtOnceAndAKeepAliveCommentWhileNothingMatches()
+    {
+        // Clients and proxies give up on a response whose headers do not come, and on a stream that stays silent.
+        await using var api = new ApiFactory(store.Store, new Dictionary<string, string?> { ["Api:TailKeepAliveInterval"] = "00:00:00.200" });
+        using var client = api.CreateClient();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        using var response = await client.GetAsync(
+            new Uri("/api/logs/tail?service=tail-nothing-matches", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        await using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
+        using var reader = new StreamReader(stream);
+        for (var comments = 0; comments < 2;)
+        {
+            var line = await reader.ReadLineAsync(cts.Token);
+            Assert.NotNull(line);
+            if (line.Length > 0)
+            {
+                Assert.StartsWith(":", line, StringComparison.Ordinal);
+                comments++;
+            }
+        }
+
+        await cts.CancelAsync();
+    }
+
     private async Task<long> InsertAsync(string service, LogLevel level, string message)
     {
         var offset = Interlocked.Increment(ref _offset);
