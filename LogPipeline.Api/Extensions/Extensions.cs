@@ -4,6 +4,7 @@ using LogPipeline.Api.Apis;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Data;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -43,6 +44,7 @@ public static class ApiExtensions
         });
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        builder.Services.Configure<KestrelServerOptions>(RequestLimitsMiddleware.RaiseKestrelLimits);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to
@@ -71,7 +73,8 @@ public static class ApiExtensions
     };
 
     /// <summary>
-    /// The API's pipeline and endpoints: errors as ProblemDetails, the API key check, the OpenAPI
+    /// The API's pipeline and endpoints: errors as ProblemDetails, request limits answered as
+    /// ProblemDetails (<see cref="RequestLimitsMiddleware"/>), the API key check, the OpenAPI
     /// document at <c>/openapi/v1.json</c>, every <c>/api</c> route, and static files from wwwroot
     /// (<c>index.html</c> at <c>/</c>).
     /// </summary>
@@ -81,6 +84,7 @@ public static class ApiExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.UseDefaultFiles();
         app.UseStaticFiles();
