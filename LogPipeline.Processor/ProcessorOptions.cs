@@ -42,6 +42,12 @@ public sealed class ProcessorOptions
     /// <summary>Longer lines go to the dead-letter topic as oversized.</summary>
     public int MaxLineBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// A dead letter's value is cut to this many bytes (its original size and SHA-256 go in headers),
+    /// so that any record fits a broker's message limit (1 MB by default) and never blocks its partition.
+    /// </summary>
+    public int DeadLetterMaxValueBytes { get; set; } = 512 * 1024;
+
     /// <summary>Raw events older than this are purged; aggregates are kept for <see cref="AggregateRetention"/>.</summary>
     public TimeSpan RawRetention { get; set; } = TimeSpan.FromDays(7);
 
@@ -84,6 +90,8 @@ public sealed class ProcessorOptionsValidator : IValidateOptions<ProcessorOption
         Check(o.SyslogDefaultOffset >= TimeSpan.FromHours(-14) && o.SyslogDefaultOffset <= TimeSpan.FromHours(14),
             $"Processor:SyslogDefaultOffset must be a UTC offset between -14:00 and +14:00; got {o.SyslogDefaultOffset}.");
         Check(o.MaxLineBytes is >= 256 and <= 1024 * 1024, $"Processor:MaxLineBytes must be 256 to 1048576; got {o.MaxLineBytes}.");
+        Check(o.DeadLetterMaxValueBytes is >= 1024 and <= 64 * 1024 * 1024,
+            $"Processor:DeadLetterMaxValueBytes must be 1024 to 67108864 (and below the dead-letter topic's message limit); got {o.DeadLetterMaxValueBytes}.");
         Check(o.RawRetention > TimeSpan.Zero && o.AggregateRetention >= o.RawRetention,
             "Processor:RawRetention must be positive and Processor:AggregateRetention at least as long.");
         Check(o.RetentionInterval > TimeSpan.Zero && o.WindowCloseInterval > TimeSpan.Zero,

@@ -27,4 +27,10 @@ public static class KafkaHeaderNames
 
     /// <summary>Dead letters: when it was rejected, RFC 3339 UTC.</summary>
     public const string DeadLetterTime = "dlq.time";
+
+    /// <summary>Dead letters whose value was cut to fit the topic: the original value's length in bytes.</summary>
+    public const string DeadLetterOriginalSize = "dlq.original.size";
+
+    /// <summary>Dead letters whose value was cut: SHA-256 of the original value, lowercase hex.</summary>
+    public const string DeadLetterOriginalSha256 = "dlq.original.sha256";
 }

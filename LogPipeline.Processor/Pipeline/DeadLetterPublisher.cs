@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
@@ -14,10 +15,24 @@ namespace LogPipeline.Processor.Pipeline;
 /// their offsets are stored only after that. A crash between the two can send a dead letter twice
 /// (the origin headers identify it); it never loses one.
 /// </summary>
+/// <remarks>
+/// A value, key or host longer than a broker takes would be refused on every retry and stop the
+/// partition for good, so each is cut (<see cref="ProcessorOptions.DeadLetterMaxValueBytes"/> for the
+/// value, <see cref="MaxKeyAndHostBytes"/> for the others); a cut value carries its original size
+/// and SHA-256 in headers, so the dead letter still identifies what was sent.
+/// </remarks>
 public sealed class DeadLetterPublisher(
-    IProducer<string?, byte[]> producer, IOptions<KafkaOptions> kafka, IOptions<KafkaProduceResilienceOptions> resilience, ILogger<DeadLetterPublisher> logger)
+    IProducer<string?, byte[]> producer,
+    IOptions<KafkaOptions> kafka,
+    IOptions<ProcessorOptions> processor,
+    IOptions<KafkaProduceResilienceOptions> resilience,
+    ILogger<DeadLetterPublisher> logger)
 {
+    /// <summary>Keys and host names are short in any sane stream; a hostile one is cut to this.</summary>
+    public const int MaxKeyAndHostBytes = 1024;
+
     private readonly string topic = kafka.Value.Topics.DeadLetter;
+    private readonly int maxValueBytes = processor.Value.DeadLetterMaxValueBytes;
     private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger);
 
     public async Task PublishAsync(IReadOnlyList<ProcessedRecord> records, CancellationToken cancellationToken)
@@ -44,7 +59,15 @@ public sealed class DeadLetterPublisher(
             };
             if (source.Host is not null)
             {
-                headers.Add(KafkaHeaderNames.Host, Encoding.UTF8.GetBytes(source.Host));
+                headers.Add(KafkaHeaderNames.Host, Cut(Encoding.UTF8.GetBytes(source.Host), MaxKeyAndHostBytes));
+            }
+
+            var value = source.Value;
+            if (value.Length > maxValueBytes)
+            {
+                headers.Add(KafkaHeaderNames.DeadLetterOriginalSize, Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
+                headers.Add(KafkaHeaderNames.DeadLetterOriginalSha256, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(value))));
+                value = Cut(value, maxValueBytes);
             }
 
             if (source.TraceParent is not null)
@@ -52,10 +75,15 @@ public sealed class DeadLetterPublisher(
                 headers.Add(KafkaHeaderNames.TraceParent, Encoding.ASCII.GetBytes(source.TraceParent));
             }
 
-            var message = new Message<string?, byte[]> { Key = source.Key, Value = source.Value, Headers = headers };
+            var key = source.Key is { Length: > MaxKeyAndHostBytes / 4 } longKey && Encoding.UTF8.GetByteCount(longKey) > MaxKeyAndHostBytes
+                ? Encoding.UTF8.GetString(Cut(Encoding.UTF8.GetBytes(longKey), MaxKeyAndHostBytes))
+                : source.Key;
+            var message = new Message<string?, byte[]> { Key = key, Value = value, Headers = headers };
             deliveries[i] = retry.ExecuteAsync(async ct => await producer.ProduceAsync(topic, message, ct), cancellationToken).AsTask();
         }
 
         await Task.WhenAll(deliveries);
     }
+
+    private static byte[] Cut(byte[] bytes, int limit) => bytes.Length <= limit ? bytes : bytes[..limit];
 }
