@@ -14,6 +14,7 @@ internal sealed class LogEventRowConfiguration : IEntityTypeConfiguration<LogEve
         builder.Property(e => e.SourcePartition).HasColumnName("source_partition");
         builder.Property(e => e.SourceOffset).HasColumnName("source_offset");
         builder.Property(e => e.TimestampUtc).HasColumnName("timestamp_utc");
+        builder.Property(e => e.MinuteBucket).HasColumnName("minute_bucket").HasComputedColumnSql(); // each engine's 0003 migration defines it
         builder.Property(e => e.UtcOffsetMinutes).HasColumnName("utc_offset_minutes");
         builder.Property(e => e.ReceivedAtUtc).HasColumnName("received_at_utc");
         builder.Property(e => e.Service).HasColumnName("service").HasMaxLength(StoreLimits.ServiceLength);
@@ -36,6 +37,7 @@ internal sealed class LogEventRowConfiguration : IEntityTypeConfiguration<LogEve
         builder.HasIndex(e => new { e.SourceTopic, e.SourcePartition, e.SourceOffset }).IsUnique().HasDatabaseName("ux_log_events_source");
         builder.HasIndex(e => e.TimestampUtc).HasDatabaseName("ix_log_events_timestamp");
         builder.HasIndex(e => new { e.Service, e.TimestampUtc }).HasDatabaseName("ix_log_events_service_timestamp");
-        builder.HasIndex(e => e.TraceId).HasDatabaseName("ix_log_events_trace");
+        // Trace lookups are time-bounded: led by the minute, inserts touch only the current minute's part.
+        builder.HasIndex(e => new { e.MinuteBucket, e.TraceId }).HasDatabaseName("ix_log_events_minute_trace");
     }
 }

@@ -19,6 +19,12 @@ public sealed class LogEventRow
     /// <summary>When the event happened, in UTC.</summary>
     public DateTime TimestampUtc { get; set; }
 
+    /// <summary>
+    /// Whole minutes from 1970-01-01 UTC to <see cref="TimestampUtc"/>, computed by the store (a virtual
+    /// generated column, never written): it leads the trace index, see <see cref="MinuteBuckets"/>.
+    /// </summary>
+    public long? MinuteBucket { get; set; }
+
     /// <summary>The UTC offset of the emitting host, so the original local time can be rebuilt.</summary>
     public short UtcOffsetMinutes { get; set; }
 

@@ -92,7 +92,7 @@ public sealed class SchemaAgreementTests(MariaDbFixture mariaDb) : IDisposable
 
         foreach (var (tableName, table) in expected)
         {
-            var info = await QueryAsync(connection, $"SELECT name, type, \"notnull\", pk FROM pragma_table_info('{tableName}')");
+            var info = await QueryAsync(connection, $"SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo('{tableName}')");
             var actual = info.ToDictionary(c => Text(c[0]));
             Assert.Equal(table.Columns.Select(c => c.Name).Order(), actual.Keys.Order());
             foreach (var column in table.Columns)
