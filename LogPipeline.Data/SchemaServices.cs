@@ -5,28 +5,100 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Data;
 
 /// <summary>
+/// Completes when the schema owner has brought the schema to this build's version; services that
+/// need the schema start after it (the processor's hosted services are wrapped to wait for it).
+/// </summary>
+public sealed class StoreSchemaGate
+{
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Ready => _ready.Task;
+
+    internal void Open() => _ready.TrySetResult();
+
+    internal void Fail(Exception exception) => _ready.TrySetException(exception);
+}
+
+/// <summary>
 /// The schema owner's startup step: applies pending migrations in <see cref="StartAsync"/>, so the
-/// host starts the services registered after it only once the schema is current.
+/// host starts the services registered after it only once the schema is current. A store that does
+/// not answer is never fatal: then the host starts (so /health answers, Unhealthy with the reason)
+/// while the migration waits for the store in the background (<see cref="StoreStartupWait"/>), and
+/// <see cref="StoreSchemaGate"/> holds the services that need the schema until it is done.
 /// </summary>
 internal sealed partial class SchemaMigrationService(
     StoreConnectionFactory connections,
     SchemaMigrator migrator,
+    StoreSchemaGate gate,
+    IHostApplicationLifetime lifetime,
     ILogger<SchemaMigrationService> logger) : IHostedService
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _waiting = Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var applied = await MigrateAsync(cancellationToken).ConfigureAwait(false);
+            LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
+            gate.Open();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && StoreStartupWait.IsUnreachable(ex))
+        {
+            _waiting = Task.Run(WaitAndMigrateAsync, CancellationToken.None);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _waiting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task WaitAndMigrateAsync()
+    {
+        try
+        {
+            var applied = await StoreStartupWait.RunAsync(
+                MigrateAsync,
+                (ex, since) => LogStoreUnreachable(logger, connections.Provider, since.TotalSeconds, ex.Message),
+                TimeProvider.System,
+                _stopping.Token).ConfigureAwait(false);
+            LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
+            gate.Open();
+        }
+        catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
+        {
+            gate.Fail(ex);
+        }
+        catch (Exception ex)
+        {
+            // Not an outage: a migration that fails on a store that answers is a bug; stop with it.
+            LogMigrationFailed(logger, ex, connections.Provider);
+            gate.Fail(ex);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
     {
         var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var applied = await migrator.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
-            LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
+            return await migrator.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Log store schema ({Provider}) is at version {Version}; {AppliedCount} migrations applied now")]
     private static partial void LogSchemaReady(ILogger logger, StoreProvider provider, int version, int appliedCount);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Log store ({Provider}) does not answer (for {OutageSeconds:0} s); waiting for it before migrating the schema: {Reason}")]
+    private static partial void LogStoreUnreachable(ILogger logger, StoreProvider provider, double outageSeconds, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "Log store ({Provider}) schema migration failed; stopping")]
+    private static partial void LogMigrationFailed(ILogger logger, Exception exception, StoreProvider provider);
 }
 
 /// <summary>

@@ -58,6 +58,7 @@ public static class LogStoreExtensions
     public static IHostApplicationBuilder AddLogStoreMigrations(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<StoreSchemaGate>();
         builder.Services.AddHostedService<SchemaMigrationService>();
         return builder;
     }
@@ -75,13 +76,41 @@ public static class LogStoreExtensions
             options.ConnectionString = builder.Configuration.GetConnectionString(StoreOptions.ConnectionName);
         }
 
-        var connection = await new StoreConnectionFactory(options).OpenAsync().ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        // A store that does not answer yet is waited for (the AppHost starts this beside the database).
+        using var stopping = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
         {
-            var migrator = new SchemaMigrator(options.Provider);
-            var applied = await migrator.MigrateAsync(connection).ConfigureAwait(false);
+            e.Cancel = true;
+            stopping.Cancel();
+        };
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        });
+        var factory = new StoreConnectionFactory(options);
+        var migrator = new SchemaMigrator(options.Provider);
+        try
+        {
+            var applied = await StoreStartupWait.RunAsync(
+                async token =>
+                {
+                    var connection = await factory.OpenAsync(token).ConfigureAwait(false);
+                    await using (connection.ConfigureAwait(false))
+                    {
+                        return await migrator.MigrateAsync(connection, token).ConfigureAwait(false);
+                    }
+                },
+                (ex, since) => Console.Error.WriteLine($"Log store ({options.Provider}) does not answer (for {since.TotalSeconds:0} s); waiting for it before migrating the schema: {ex.Message}"),
+                TimeProvider.System,
+                stopping.Token).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"Log store schema ({options.Provider}) is at version {migrator.LatestVersion}; applied now: {applied.Count}.").ConfigureAwait(false);
             return 0;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Stopped while waiting for the log store; the schema was not migrated.").ConfigureAwait(false);
+            return 1;
         }
     }
 

@@ -53,9 +53,10 @@ public static class Extensions
                 progress => sp.GetRequiredService<ProcessorWorker>().OnCommitted(progress));
         });
         builder.Services.AddSingleton<ProcessorWorker>();
-        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ProcessorWorker>());
-        builder.Services.AddHostedService<WindowCloser>();
-        builder.Services.AddHostedService<RetentionService>();
+        // Each starts once the schema is current: at once when the store answered at start, else when it does.
+        builder.Services.AddHostedService(static sp => new AfterStoreSchema<ProcessorWorker>(sp.GetRequiredService<StoreSchemaGate>(), sp.GetRequiredService<ProcessorWorker>()));
+        builder.Services.AddHostedService(static sp => new AfterStoreSchema<WindowCloser>(sp.GetRequiredService<StoreSchemaGate>(), ActivatorUtilities.CreateInstance<WindowCloser>(sp)));
+        builder.Services.AddHostedService(static sp => new AfterStoreSchema<RetentionService>(sp.GetRequiredService<StoreSchemaGate>(), ActivatorUtilities.CreateInstance<RetentionService>(sp)));
         return builder;
     }
 }

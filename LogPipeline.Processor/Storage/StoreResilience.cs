@@ -14,8 +14,14 @@ public sealed class StoreResilienceOptions
 {
     public const string SectionName = "Processor:Resilience:Store";
 
-    /// <summary>Retries after the first attempt; then the error reaches the caller.</summary>
-    public int MaxRetryAttempts { get; set; } = 10;
+    /// <summary>
+    /// Retries after the first attempt; then the error reaches the caller. 0 (the default) or less:
+    /// retry until the store answers, so an outage of any length is waited out.
+    /// </summary>
+    public int MaxRetryAttempts { get; set; }
+
+    /// <summary>While an outage lasts, how often it is logged again after its first failure.</summary>
+    public TimeSpan OutageLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>First retry delay; doubles per attempt, with jitter.</summary>
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -57,19 +63,26 @@ public static partial class StoreResilience
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
 
+        var outage = new OutageLog(options.OutageLogInterval);
         return new ResiliencePipelineBuilder { Name = PipelineName }
             .AddRetry(new RetryStrategyOptions
             {
                 // An open breaker is retried too: the retry's growing delay outlasts the break.
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BrokenCircuitException || IsTransient(args.Outcome.Exception)),
-                MaxRetryAttempts = options.MaxRetryAttempts,
+                MaxRetryAttempts = options.MaxRetryAttempts <= 0 ? int.MaxValue : options.MaxRetryAttempts,
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 OnRetry = args =>
                 {
-                    LogRetry(logger, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.GetType().Name, args.Outcome.Exception?.Message);
+                    // Logged once when an outage starts, then at most once per OutageLogInterval.
+                    if (outage.ShouldLog(TimeProvider.System.GetUtcNow(), out var since))
+                    {
+                        var e = args.Outcome.Exception;
+                        LogRetry(logger, args.AttemptNumber + 1, since.TotalSeconds, args.RetryDelay.TotalMilliseconds, e?.GetType().Name, e?.Message);
+                    }
+
                     return default;
                 },
             })
@@ -92,6 +105,7 @@ public static partial class StoreResilience
                 },
                 OnClosed = _ =>
                 {
+                    outage.End();
                     LogBreakerClosed(logger);
                     return default;
                 },
@@ -124,15 +138,55 @@ public static partial class StoreResilience
         return false;
     }
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Store operation failed, retry {Attempt} in {DelayMs} ms: {ExceptionType}: {Reason}")]
-    private static partial void LogRetry(ILogger logger, int attempt, double delayMs, string? exceptionType, string? reason);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Store operation failed (retry {Attempt}, failing for {OutageSeconds:0} s), next try in {DelayMs:0} ms; waiting until the store answers: {ExceptionType}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, int attempt, double outageSeconds, double delayMs, string? exceptionType, string? reason);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Store circuit breaker opened for {BreakSeconds} s: {Reason}")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Store circuit breaker opened for {BreakSeconds} s: {Reason}")]
     private static partial void LogBreakerOpened(ILogger logger, double breakSeconds, string? reason);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Store circuit breaker half-open: trying one call")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Store circuit breaker half-open: trying one call")]
     private static partial void LogBreakerHalfOpened(ILogger logger);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Store circuit breaker closed")]
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Store circuit breaker closed: the store answers again")]
     private static partial void LogBreakerClosed(ILogger logger);
+
+    /// <summary>Throttles retry logs: the first failure of an outage, then one per interval.</summary>
+    private sealed class OutageLog(TimeSpan interval)
+    {
+        private readonly Lock _gate = new();
+        private DateTimeOffset? _started;
+        private DateTimeOffset _lastLogged;
+
+        public bool ShouldLog(DateTimeOffset now, out TimeSpan since)
+        {
+            lock (_gate)
+            {
+                // A quiet gap longer than the interval means the last outage ended.
+                if (_started is null || now - _lastLogged > interval + interval)
+                {
+                    _started = now;
+                    _lastLogged = now;
+                    since = TimeSpan.Zero;
+                    return true;
+                }
+
+                since = now - _started.Value;
+                if (now - _lastLogged < interval)
+                {
+                    return false;
+                }
+
+                _lastLogged = now;
+                return true;
+            }
+        }
+
+        public void End()
+        {
+            lock (_gate)
+            {
+                _started = null;
+            }
+        }
+    }
 }

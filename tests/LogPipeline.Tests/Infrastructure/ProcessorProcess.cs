@@ -18,10 +18,20 @@ public sealed class ProcessorProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
-    public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath)
+    public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath, int port = 0)
     {
-        var process = DotnetProcess.Start("LogPipeline.Processor.dll", ["--urls=http://127.0.0.1:0"], settings, logPath);
+        var process = DotnetProcess.Start("LogPipeline.Processor.dll", [$"--urls=http://127.0.0.1:{port}"], settings, logPath);
         return new ProcessorProcess(process, logPath);
+    }
+
+    /// <summary>A TCP port free at the time of the call, for a process that must be reached (its /health).</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
