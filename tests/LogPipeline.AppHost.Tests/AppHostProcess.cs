@@ -39,9 +39,9 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(IEnumerable<string> arguments)
     {
-        var dashboard = FreePort();
-        var otlp = FreePort();
-        var resourceService = FreePort();
+        var dashboard = LoopbackPort.Free();
+        var otlp = LoopbackPort.Free();
+        var resourceService = LoopbackPort.Free();
         var info = StartInfo(arguments);
         info.Environment["ASPNETCORE_URLS"] = $"http://localhost:{dashboard}";
         info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{otlp}";
@@ -255,13 +255,6 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         var project = Path.Combine(root?.FullName ?? throw new InvalidOperationException($"No LogPipeline.sln above {testOutput}"), "LogPipeline.AppHost");
         var dll = Path.Combine(project, "bin", configuration, framework, "LogPipeline.AppHost.dll");
         return File.Exists(dll) ? (dll, project) : throw new FileNotFoundException("Build the AppHost first (dotnet build LogPipeline.sln).", dll);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"https?://\S+/login\?t=[0-9a-fA-F]+")]

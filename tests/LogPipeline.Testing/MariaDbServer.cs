@@ -72,7 +72,7 @@ public class MariaDbServer : IAsyncDisposable
 
         _root = Path.Combine(Path.GetTempPath(), "logpipeline-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_root);
-        Port = FreeLoopbackPort();
+        Port = LoopbackPort.Free();
 
         var install = await RunAsync(installDb,
             ["--no-defaults", "--user=root", $"--datadir={DataDirectory}", "--auth-root-authentication-method=normal", "--skip-test-db"]);
@@ -226,13 +226,6 @@ public class MariaDbServer : IAsyncDisposable
 
     private string ReadErrorLog() =>
         File.Exists(ErrorLogPath) ? $"--- {ErrorLogPath} ---\n{File.ReadAllText(ErrorLogPath)}" : $"(no error log at {ErrorLogPath})";
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Finds a MariaDB program on PATH or in the sbin folders, or fails with the install command.</summary>
     private static string FindExecutable(string name)

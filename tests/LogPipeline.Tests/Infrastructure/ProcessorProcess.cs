@@ -24,16 +24,6 @@ public sealed class ProcessorProcess : IDisposable
         return new ProcessorProcess(process, logPath);
     }
 
-    /// <summary>A TCP port free at the time of the call, for a process that must be reached (its /health).</summary>
-    public static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
     public void KillHard()
     {

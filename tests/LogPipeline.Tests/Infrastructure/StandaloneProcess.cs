@@ -33,7 +33,7 @@ public sealed class StandaloneProcess : IDisposable
     /// <param name="mariaDbConnectionString">An empty MariaDB database to use instead of a SQLite file in <paramref name="folder"/>.</param>
     public static StandaloneProcess Start(string folder, IDictionary<string, string?> settings, string? mariaDbConnectionString = null)
     {
-        var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
+        var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
         var logPath = Path.Combine(folder, "standalone.log");
         var store = mariaDbConnectionString is null
             ? new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(folder, "logs.db")}")
@@ -108,12 +108,5 @@ public sealed class StandaloneProcess : IDisposable
         }
 
         process.Dispose();
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -26,7 +26,7 @@ public sealed class EmbeddedKafkaTests
     {
         using var kafka = EmbeddedKafka.Start();
         kafka.CreateTopic("fixed", 3);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var listener = EmbeddedKafkaListener.Start(kafka, port);
         var bootstrap = $"127.0.0.1:{port}";
 
@@ -57,12 +57,5 @@ public sealed class EmbeddedKafkaTests
         taken.Start();
 
         Assert.Throws<SocketException>(() => EmbeddedKafkaListener.Start(kafka, ((IPEndPoint)taken.LocalEndpoint).Port));
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

@@ -23,7 +23,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
         scenario.ProduceTo(kafka.BootstrapServers);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         var log = Path.Combine(temp.Path, "processor.log");
-        var port = ProcessorProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         mariaDb.Stop();
@@ -66,7 +66,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
         settings["Processor:BatchSize"] = "1000";
         settings["Processor:BufferCapacity"] = "4000"; // a small buffer, so the consumer must pause during the stop
         var log = Path.Combine(temp.Path, "processor.log");
-        var port = ProcessorProcess.FreePort();
+        var port = LoopbackPort.Free();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         using var processor = ProcessorProcess.Start(settings, log, port);
         try
