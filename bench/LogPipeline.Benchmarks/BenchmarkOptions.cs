@@ -13,7 +13,7 @@ internal sealed record BenchmarkOptions(
     IReadOnlyList<BenchStore> Stores,
     int Events,
     int WarmUp,
-    int Rate,
+    int? Rate,
     int Seconds,
     bool AllocationTypes,
     IReadOnlyDictionary<string, string?> ProcessorSettings)
@@ -23,7 +23,7 @@ internal sealed record BenchmarkOptions(
         "  --store    stores to measure (default both)\n" +
         "  --events   timed backlog size for the throughput phase (default 500000)\n" +
         "  --warm-up  events drained before the timed backlog, so that runs on fully optimised code as a long-running processor does (default 100000; 0 times from a cold start)\n" +
-        "  --rate     live produce rate for the latency phase, events/s (default 20000)\n" +
+        "  --rate     live produce rate for the latency phase, events/s (default: half the rate the throughput phase measured)\n" +
         "  --seconds  length of the latency phase (default 15)\n" +
         "  --alloc-types  also print the managed types allocated most while draining the timed backlog (sampled)\n" +
         "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
@@ -32,7 +32,8 @@ internal sealed record BenchmarkOptions(
     public static BenchmarkOptions? Parse(string[] args, out string? error)
     {
         var stores = new List<BenchStore> { BenchStore.Sqlite, BenchStore.MariaDb };
-        int events = 500_000, warmUp = 100_000, rate = 20_000, seconds = 15;
+        int events = 500_000, warmUp = 100_000, seconds = 15;
+        int? rate = null;
         var allocationTypes = false;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         error = null;
@@ -55,8 +56,10 @@ internal sealed record BenchmarkOptions(
 
                     break;
                 case "--events" when TryPositive(Value(), out events):
-                case "--rate" when TryPositive(Value(), out rate):
                 case "--seconds" when TryPositive(Value(), out seconds):
+                    break;
+                case "--rate" when TryPositive(Value(), out var fixedRate):
+                    rate = fixedRate;
                     break;
                 case "--events" or "--rate" or "--seconds":
                     error = $"{name} needs a positive whole number.";

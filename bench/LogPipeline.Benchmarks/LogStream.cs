@@ -26,10 +26,15 @@ internal sealed class LogStream
 
     public long Bytes => messages.Sum(m => (long)m.Value.Length);
 
-    /// <summary><paramref name="count"/> events with event times from <paramref name="from"/>, <paramref name="step"/> apart.</summary>
-    public static LogStream Generate(int count, int seed, DateTimeOffset from, TimeSpan step)
+    /// <summary>Records generated and produced at a time by <see cref="BrokerProcess"/>, so that a large backlog is never all in memory.</summary>
+    public const int SliceSize = 50_000;
+
+    /// <summary>The synthetic fleet the benchmark's streams come from: deterministic for a seed.</summary>
+    public static SyntheticLogGenerator Generator(int seed) => new(new GeneratorOptions { Seed = seed, Services = Services });
+
+    /// <summary>The next <paramref name="count"/> events of <paramref name="generator"/>, with event times from <paramref name="from"/>, <paramref name="step"/> apart.</summary>
+    public static LogStream Generate(SyntheticLogGenerator generator, int count, DateTimeOffset from, TimeSpan step)
     {
-        var generator = new SyntheticLogGenerator(new GeneratorOptions { Seed = seed, Services = Services });
         var hostHeaders = new Dictionary<string, Headers>(StringComparer.Ordinal);
         var messages = new Message<string?, byte[]>[count];
         for (var i = 0; i < count; i++)
@@ -62,7 +67,7 @@ internal sealed class LogStream
         }).Build();
     }
 
-    /// <summary>Produces everything as fast as the client takes it and waits for delivery; returns the time taken.</summary>
+    /// <summary>Hands everything to the producer as fast as it takes it (<see cref="Flush"/> waits for delivery); returns the time taken.</summary>
     public TimeSpan ProduceAll(IProducer<string?, byte[]> producer, string topic)
     {
         var started = Stopwatch.GetTimestamp();
@@ -71,7 +76,6 @@ internal sealed class LogStream
             producer.ProduceWaiting(topic, message);
         }
 
-        Flush(producer);
         return Stopwatch.GetElapsedTime(started);
     }
 
@@ -130,7 +134,7 @@ internal sealed class LogStream
         return total;
     }
 
-    private static void Flush(IProducer<string?, byte[]> producer)
+    public static void Flush(IProducer<string?, byte[]> producer)
     {
         if (producer.Flush(TimeSpan.FromMinutes(2)) != 0)
         {

@@ -1,6 +1,11 @@
 using System.Globalization;
 using LogPipeline.Benchmarks;
 
+if (args is [BrokerProcess.Argument, ..])
+{
+    return BrokerProcess.Run(args);
+}
+
 var options = BenchmarkOptions.Parse(args, out var error);
 if (options is null)
 {
@@ -17,6 +22,6 @@ foreach (var store in options.Stores)
 
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{Environment.ProcessorCount} cores; backlog {options.WarmUp:N0} warm-up + {options.Events:N0} timed events; live {options.Rate:N0} events/s for {options.Seconds} s. Numbers depend on the machine."));
+    $"{Environment.ProcessorCount} cores; backlog {options.WarmUp:N0} warm-up + {options.Events:N0} timed events; live at {(options.Rate is { } rate ? $"{rate:N0} events/s" : "half the measured rate")} for {options.Seconds} s. Numbers depend on the machine."));
 ResultTable.Write(Console.Out, results);
 return 0;

@@ -6,7 +6,7 @@ namespace LogPipeline.Benchmarks;
 internal static class ResultTable
 {
     private static readonly string[] PipelineHeaders =
-        ["store", "warm-up", "events", "seconds", "events/s", "start-up s", "store busy", "cpu µs/event", "server cpu µs/event", "alloc B/event", "live produced/s", "p50 ms", "p99 ms"];
+        ["store", "warm-up", "events", "seconds", "events/s", "of store alone", "start-up s", "store busy", "processor cpu µs/event", "server cpu µs/event", "broker cpu µs/event", "alloc B/event", "peak RSS MB", "live events/s", "p50 ms", "p99 ms"];
 
     private static readonly string[] StoreAloneHeaders =
         ["store alone", "events", "rows/transaction", "seconds", "events/s", "cpu µs/event", "server cpu µs/event"];
@@ -20,11 +20,14 @@ internal static class ResultTable
             Format($"{r.Events:N0}"),
             Format($"{r.Seconds:0.00}"),
             Format($"{r.EventsPerSecond:N0}"),
+            Format($"{r.ShareOfStoreAlone:P0}"),
             Format($"{r.StartupSeconds:0.00}"),
             Format($"{r.StoreBusyShare:P0}"),
             Format($"{r.CpuMicrosecondsPerEvent:0.0}"),
             Optional(r.ServerCpuMicrosecondsPerEvent),
+            Format($"{r.BrokerCpuMicrosecondsPerEvent:0.0}"),
             Format($"{r.AllocatedBytesPerEvent:N0}"),
+            Format($"{r.PeakResidentBytes / 1048576.0:N0}"),
             Format($"{r.LiveProduceRate:N0}"),
             Format($"{r.P50Ms:0.0}"),
             Format($"{r.P99Ms:0.0}"),
