@@ -32,7 +32,8 @@ internal static class BrokerProcess
         using var kafka = EmbeddedKafka.Start();
         kafka.CreateTopic(RawTopic, RawPartitions);
         kafka.CreateTopic(DeadLetterTopic, 4);
-        using var producer = LogStream.CreateProducer(kafka.BootstrapServers);
+        using var producer = LogStream.CreateProducer(kafka.BootstrapServers, lingerMs: 200);
+        using var liveProducer = LogStream.CreateProducer(kafka.BootstrapServers);
 
         // Generated in slices and dropped once produced: this process's memory is not measured, but a
         // million ready messages would still take the machine's memory from the processor's.
@@ -43,7 +44,7 @@ internal static class BrokerProcess
         for (var offset = 0; offset < backlogCount; offset += LogStream.SliceSize)
         {
             var slice = LogStream.Generate(generator, Math.Min(LogStream.SliceSize, backlogCount - offset), now.AddMinutes(-5) + (step * offset), step);
-            slice.ProduceAll(producer, RawTopic);
+            slice.ProduceAll(producer, RawTopic, RawPartitions, offset);
             bytes += slice.Bytes;
         }
 
@@ -64,7 +65,7 @@ internal static class BrokerProcess
                 var rate = int.Parse(parts[1], CultureInfo.InvariantCulture);
                 var seconds = int.Parse(parts[2], CultureInfo.InvariantCulture);
                 var live = LogStream.Generate(LogStream.Generator(seed: 43), rate * seconds, DateTimeOffset.UtcNow, TimeSpan.FromSeconds(1) / rate);
-                var sending = live.ProducePaced(producer, RawTopic, rate);
+                var sending = live.ProducePaced(liveProducer, RawTopic, rate);
                 Answer($"live-done {live.Count} {sending.TotalSeconds}");
             }
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime;
 using LogPipeline.Data;
 using LogPipeline.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             var started = Stopwatch.GetTimestamp();
             var serverCpu = mariaDb is null ? null : (Func<TimeSpan>)(() => mariaDb.ProcessorTime);
             var before = Snapshot(stored, broker, serverCpu);
+            using var memory = new MemorySampler();
             await app.StartAsync().ConfigureAwait(false);
             long from = 0;
             if (options.WarmUp > 0)
@@ -68,7 +70,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             var sampler = options.AllocationTypes ? new AllocationSampler() : null;
             var done = await stored.WaitForStoredAsync(broker.Records, StallTimeout).ConfigureAwait(false);
             var after = Snapshot(stored, broker, serverCpu);
-            var peakRss = PeakResidentBytes();
+            var (peakRss, peakManaged) = memory.Peak;
             if (sampler is not null)
             {
                 sampler.Dispose();
@@ -93,7 +95,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
             // Phase 2: latency under live traffic at half the rate just measured (or --rate), Kafka
             // record timestamp (set when produced) to commit: a processor with headroom, as one is run.
             var rate = options.Rate ?? (int)Math.Max(1, options.Events / seconds / 2);
-            Log($"[{store}] stored {rows:N0} rows; the timed {options.Events:N0} in {seconds:0.00} s (first record consumed after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all); live traffic at {rate:N0}/s for {options.Seconds} s");
+            Log($"[{store}] stored {rows:N0} rows; the timed {options.Events:N0} in {seconds:0.00} s (first record consumed after {startup:0.00} s; {batches:N0} transactions taking {writeSeconds:0.00} s in all; peak RSS {peakRss / 1048576.0:N0} MB, of which managed heap {peakManaged / 1048576.0:N0} MB); live traffic at {rate:N0}/s for {options.Seconds} s");
             stored.StartKeepingLatencies();
             var (liveCount, liveSeconds) = await broker.ProduceLiveAsync(rate, options.Seconds).ConfigureAwait(false);
             await stored.WaitForStoredAsync(broker.Records + (long)liveCount, StallTimeout).ConfigureAwait(false);
@@ -111,6 +113,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
                 liveCount, liveCount / liveSeconds, Percentile(latencies, 0.50) * 1000, Percentile(latencies, 0.99) * 1000,
                 batches, writeSeconds,
                 (after.Cpu - before.Cpu).TotalSeconds,
+                (after.Jit - before.Jit).TotalSeconds,
                 (after.BrokerCpu - before.BrokerCpu).TotalSeconds,
                 serverCpu is null ? null : (after.ServerCpu - before.ServerCpu).TotalSeconds,
                 after.Allocated - before.Allocated,
@@ -121,24 +124,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
 
     /// <summary>The processor's, the broker's and the MariaDB server's CPU time, the allocation and the writer's totals at one moment.</summary>
     private static Measures Snapshot(StoredEventsListener stored, BrokerChild broker, Func<TimeSpan>? serverCpu) =>
-        new(Process.GetCurrentProcess().TotalProcessorTime, broker.ProcessorTime, serverCpu?.Invoke() ?? default, GC.GetTotalAllocatedBytes(), stored.Writes);
-
-    /// <summary>
-    /// This process's peak resident set (VmHWM): the processor host's, since the records are generated
-    /// in the broker process; the harness adds only its meter listener until this is read.
-    /// </summary>
-    private static long PeakResidentBytes()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
-    }
+        new(Process.GetCurrentProcess().TotalProcessorTime, JitInfo.GetCompilationTime(), broker.ProcessorTime, serverCpu?.Invoke() ?? default, GC.GetTotalAllocatedBytes(), stored.Writes);
 
     private Dictionary<string, string?> Settings(string bootstrapServers, StoreProvider provider, string connectionString)
     {
@@ -164,7 +150,7 @@ internal sealed class PipelineBenchmark(BenchmarkOptions options, TextWriter log
         return settings;
     }
 
-    private readonly record struct Measures(TimeSpan Cpu, TimeSpan BrokerCpu, TimeSpan ServerCpu, long Allocated, (long Batches, double WriteSeconds) Writes);
+    private readonly record struct Measures(TimeSpan Cpu, TimeSpan Jit, TimeSpan BrokerCpu, TimeSpan ServerCpu, long Allocated, (long Batches, double WriteSeconds) Writes);
 
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
