@@ -28,6 +28,8 @@ public sealed class LogStoreContext(DbContextOptions<LogStoreContext> options) :
 
     public DbSet<ConsumerOffset> ConsumerOffsets => Set<ConsumerOffset>();
 
+    public DbSet<DeadLetterRow> DeadLetters => Set<DeadLetterRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LogStoreContext).Assembly);

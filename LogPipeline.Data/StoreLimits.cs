@@ -15,6 +15,14 @@ public static class StoreLimits
     public const int TraceIdLength = 32;
     public const int SpanIdLength = 16;
     public const int AnomalyKindLength = 50;
+    public const int DeadLetterReasonLength = 50;
+    public const int DeadLetterDetailLength = 1000;
+
+    /// <summary>A dead letter's key and host: the processor cuts them to 1 KiB of UTF-8, at most this many characters.</summary>
+    public const int DeadLetterKeyLength = 1024;
+
+    /// <summary>Characters of a dead letter's readable preview.</summary>
+    public const int DeadLetterPreviewLength = 1000;
 
     /// <summary>
     /// Characters that always fit a MariaDB <c>TEXT</c> column (65,535 bytes) in utf8mb4, at four

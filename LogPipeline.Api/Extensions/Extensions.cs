@@ -94,6 +94,7 @@ public static class ApiExtensions
         app.MapStatsApi();
         app.MapErrorsApi();
         app.MapAnomaliesApi();
+        app.MapDeadLettersApi();
         app.MapServicesApi();
         return app;
     }

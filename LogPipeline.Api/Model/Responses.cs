@@ -71,3 +71,22 @@ public sealed record AnomalyItem(
 
 /// <summary>A service that has logged: the start of the last minute it logged in and its events of all time.</summary>
 public sealed record ServiceItem(string Name, DateTime LastSeen, long Events);
+
+/// <summary>
+/// A dead letter as stored: reason and detail, the source record's position, key and host, the
+/// value's size and SHA-256 (the value itself is on the dead-letter topic) and a readable preview.
+/// </summary>
+public sealed record DeadLetterItem(
+    long Id,
+    string Reason,
+    string Detail,
+    string Topic,
+    int Partition,
+    long Offset,
+    string? Key,
+    string? Host,
+    int Size,
+    string Sha256,
+    string Preview,
+    DateTime RecordTime,
+    DateTime DeadLetteredAt);

@@ -25,6 +25,9 @@ public static class KafkaHeaderNames
 
     public const string DeadLetterOffset = "dlq.offset";
 
+    /// <summary>Dead letters: the record's own key (the dead letter's key is its source position, topic/partition/offset).</summary>
+    public const string DeadLetterKey = "dlq.key";
+
     /// <summary>Dead letters: when it was rejected, RFC 3339 UTC.</summary>
     public const string DeadLetterTime = "dlq.time";
 

@@ -81,6 +81,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         if (processed.Event is not { } e)
         {
             b.Batch.DeadLetters.Add(processed);
+            b.Batch.Store.DeadLetters.Add(DeadLetterRecords.Row(source, processed.Rejection!, DateTime.UtcNow));
             b.Pipeline(processedMinute).DeadLetters++;
             return;
         }

@@ -10,15 +10,17 @@ using Polly;
 namespace LogPipeline.Processor.Pipeline;
 
 /// <summary>
-/// Sends rejected records to the dead-letter topic unchanged (same key and value, host and trace
-/// headers kept) with the reason and their origin in headers, and waits until Kafka has them:
-/// their offsets are stored only after that. A crash between the two can send a dead letter twice
-/// (the origin headers identify it); it never loses one.
+/// Sends rejected records to the dead-letter topic (value unchanged, host and trace headers kept)
+/// with the reason and their origin in headers, and waits until Kafka has them: their offsets are
+/// stored only after that. A crash between the two can send a dead letter twice, never lose one; the
+/// store records it once (<c>dead_letters</c>, with the batch), and the topic copy's key is its source
+/// position (<see cref="DeadLetterRecords.TopicKey"/>), so a compacted topic keeps one. The sender's
+/// key is in the <c>dlq.key</c> header.
 /// </summary>
 /// <remarks>
 /// A value, key or host longer than a broker takes would be refused on every retry and stop the
 /// partition for good, so each is cut (<see cref="ProcessorOptions.DeadLetterMaxValueBytes"/> for the
-/// value, <see cref="MaxKeyAndHostBytes"/> for the others); a cut value carries its original size
+/// value, <see cref="DeadLetterRecords.MaxKeyAndHostBytes"/> for the others); a cut value carries its original size
 /// and SHA-256 in headers, so the dead letter still identifies what was sent.
 /// </remarks>
 public sealed class DeadLetterPublisher(
@@ -28,9 +30,6 @@ public sealed class DeadLetterPublisher(
     IOptions<KafkaProduceResilienceOptions> resilience,
     ILogger<DeadLetterPublisher> logger)
 {
-    /// <summary>Keys and host names are short in any sane stream; a hostile one is cut to this.</summary>
-    public const int MaxKeyAndHostBytes = 1024;
-
     private readonly string topic = kafka.Value.Topics.DeadLetter;
     private readonly int maxValueBytes = processor.Value.DeadLetterMaxValueBytes;
     private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger);
@@ -59,7 +58,12 @@ public sealed class DeadLetterPublisher(
             };
             if (source.Host is not null)
             {
-                headers.Add(KafkaHeaderNames.Host, Cut(Encoding.UTF8.GetBytes(source.Host), MaxKeyAndHostBytes));
+                headers.Add(KafkaHeaderNames.Host, Encoding.UTF8.GetBytes(DeadLetterRecords.CutUtf8(source.Host, DeadLetterRecords.MaxKeyAndHostBytes)!));
+            }
+
+            if (source.Key is not null)
+            {
+                headers.Add(KafkaHeaderNames.DeadLetterKey, Encoding.UTF8.GetBytes(DeadLetterRecords.CutUtf8(source.Key, DeadLetterRecords.MaxKeyAndHostBytes)!));
             }
 
             var value = source.Value;
@@ -67,7 +71,7 @@ public sealed class DeadLetterPublisher(
             {
                 headers.Add(KafkaHeaderNames.DeadLetterOriginalSize, Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
                 headers.Add(KafkaHeaderNames.DeadLetterOriginalSha256, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(value))));
-                value = Cut(value, maxValueBytes);
+                value = value[..maxValueBytes];
             }
 
             if (source.TraceParent is not null)
@@ -75,15 +79,10 @@ public sealed class DeadLetterPublisher(
                 headers.Add(KafkaHeaderNames.TraceParent, Encoding.ASCII.GetBytes(source.TraceParent));
             }
 
-            var key = source.Key is { Length: > MaxKeyAndHostBytes / 4 } longKey && Encoding.UTF8.GetByteCount(longKey) > MaxKeyAndHostBytes
-                ? Encoding.UTF8.GetString(Cut(Encoding.UTF8.GetBytes(longKey), MaxKeyAndHostBytes))
-                : source.Key;
-            var message = new Message<string?, byte[]> { Key = key, Value = value, Headers = headers };
+            var message = new Message<string?, byte[]> { Key = DeadLetterRecords.TopicKey(source), Value = value, Headers = headers };
             deliveries[i] = retry.ExecuteAsync(async ct => await producer.ProduceAsync(topic, message, ct), cancellationToken).AsTask();
         }
 
         await Task.WhenAll(deliveries);
     }
-
-    private static byte[] Cut(byte[] bytes, int limit) => bytes.Length <= limit ? bytes : bytes[..limit];
 }

@@ -4,7 +4,7 @@ namespace LogPipeline.Processor.Storage;
 
 /// <summary>
 /// Everything one processor batch writes, in one database transaction: raw events, aggregate
-/// deltas, fingerprint deltas and the consumer offsets that the batch moves past. Aggregates are
+/// deltas, fingerprint deltas, dead letters and the consumer offsets that the batch moves past. Aggregates are
 /// deltas (added to what is stored), so a batch written once counts once; the offsets guard makes
 /// sure it is written once.
 /// </summary>
@@ -26,6 +26,9 @@ public sealed class StoreBatch
     public List<ErrorFingerprint> Fingerprints { get; } = [];
 
     public List<PipelineMinute> Pipeline { get; } = [];
+
+    /// <summary>Rejected records: inserted with the batch, so a batch written once records each once.</summary>
+    public List<DeadLetterRow> DeadLetters { get; } = [];
 
     /// <summary>One entry per partition the batch covers.</summary>
     public List<PartitionProgress> Offsets { get; } = [];
