@@ -50,7 +50,7 @@ internal sealed class StoreSqlDialect
     /// bench/LogPipeline.Benchmarks). SQLite runs in process and takes one prepared single-row
     /// statement per row instead (<see cref="SqliteRows"/>).
     /// </summary>
-    public int RowsPerStatement => 500;
+    public const int RowsPerStatement = 500;
 
     /// <summary>Appended to a SELECT that reads a row the transaction will then overwrite.</summary>
     public string ForUpdate => Provider == StoreProvider.MariaDb ? " FOR UPDATE" : string.Empty;
