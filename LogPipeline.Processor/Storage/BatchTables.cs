@@ -11,7 +11,8 @@ namespace LogPipeline.Processor.Storage;
 /// rows are put in key order here and nowhere before.
 /// </summary>
 /// <remarks>
-/// Aggregates are upserts that add the batch's deltas to the stored row; raw events are plain
+/// Aggregates are upserts that add the batch's deltas to the stored row; dead letters keep the row
+/// already stored for their source position (the first one recorded stands); raw events are plain
 /// inserts, where a duplicate source position fails the batch: the offsets fence makes it a bug.
 /// </remarks>
 internal sealed class BatchTables
@@ -91,6 +92,31 @@ internal sealed class BatchTables
                 [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]),
             static (a, b) => a.BucketStartUtc.CompareTo(b.BucketStartUtc));
 
+        DeadLetters = new("dead_letters",
+            ["source_topic", "source_partition", "source_offset", "reason", "detail", "record_key", "host", "value_size", "value_sha256", "preview",
+             "record_time_utc", "dead_lettered_at_utc"], static (r, v) =>
+            {
+                v.Add(Truncate(r.SourceTopic, StoreLimits.TopicLength));
+                v.Add(r.SourcePartition);
+                v.Add(r.SourceOffset);
+                v.Add(Truncate(r.Reason, StoreLimits.DeadLetterReasonLength));
+                v.Add(Truncate(r.Detail, StoreLimits.DeadLetterDetailLength));
+                v.Add(TruncateOrNull(r.RecordKey, StoreLimits.DeadLetterKeyLength));
+                v.Add(TruncateOrNull(r.Host, StoreLimits.DeadLetterKeyLength));
+                v.Add(r.ValueSize);
+                v.Add(r.ValueSha256);
+                v.Add(Truncate(r.Preview, StoreLimits.DeadLetterPreviewLength));
+                v.Add(Utc(r.RecordTimeUtc));
+                v.Add(Utc(r.DeadLetteredAtUtc));
+            },
+            d.Ignore(["source_topic", "source_partition", "source_offset"]),
+            static (a, b) =>
+            {
+                var c = string.CompareOrdinal(a.SourceTopic, b.SourceTopic);
+                c = c != 0 ? c : a.SourcePartition.CompareTo(b.SourcePartition);
+                return c != 0 ? c : a.SourceOffset.CompareTo(b.SourceOffset);
+            });
+
         Offsets = new("consumer_offsets", ["group_id", "topic", d.PartitionColumn, "next_offset", "watermark_utc", "updated_at_utc"], static (r, v) =>
             {
                 v.Add(Truncate(r.GroupId, StoreLimits.GroupIdLength));
@@ -114,6 +140,8 @@ internal sealed class BatchTables
     public TableRows<ErrorFingerprint> Fingerprints { get; }
 
     public TableRows<PipelineMinute> Pipeline { get; }
+
+    public TableRows<DeadLetterRow> DeadLetters { get; }
 
     public TableRows<StoredProgress> Offsets { get; }
 
@@ -143,6 +171,7 @@ internal sealed class BatchTables
         await LatencyHistogram.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
         await Fingerprints.WriteAsync(connection, transaction, batch.Fingerprints, ct).ConfigureAwait(false);
         await Pipeline.WriteAsync(connection, transaction, batch.Pipeline, ct).ConfigureAwait(false);
+        await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
     }
 
     /// <summary>One raw event's values in <see cref="Events"/>' column order.</summary>

@@ -60,7 +60,7 @@ public sealed partial class BatchWriter
     /// unique violation on <c>ux_log_events_source</c> is a bug and fails the call without retries.
     /// </para>
     /// </remarks>
-    /// <exception cref="ArgumentException">The batch breaks its contract (an event outside its partition's offset range, a partition listed twice, rows without offsets).</exception>
+    /// <exception cref="ArgumentException">The batch breaks its contract (an event or dead letter outside its partition's offset range, a partition listed twice, rows without offsets).</exception>
     public async Task<IReadOnlyList<FencedPartition>> WriteAsync(StoreBatch batch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -79,7 +79,7 @@ public sealed partial class BatchWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(batch.GroupId, nameof(batch));
         var hasRows = batch.Events.Count + batch.Volume.Count + batch.HttpStatus.Count + batch.LatencyHistogram.Count
-            + batch.Fingerprints.Count + batch.Pipeline.Count > 0;
+            + batch.Fingerprints.Count + batch.Pipeline.Count + batch.DeadLetters.Count > 0;
         if (batch.Offsets.Count == 0)
         {
             return hasRows
@@ -106,6 +106,11 @@ public sealed partial class BatchWriter
         foreach (var e in batch.Events)
         {
             EnsureCovered(ranges, "Event", e.SourceTopic, e.SourcePartition, e.SourceOffset, nameof(batch));
+        }
+
+        foreach (var d in batch.DeadLetters)
+        {
+            EnsureCovered(ranges, "Dead letter", d.SourceTopic, d.SourcePartition, d.SourceOffset, nameof(batch));
         }
 
         return true;

@@ -111,6 +111,15 @@ internal sealed class StoreSqlDialect
     }
 
     /// <summary>
+    /// The clause that keeps the stored row on a conflict of <paramref name="keyColumns"/> and drops
+    /// the new one. On MariaDB a no-op update rather than INSERT IGNORE, which would also turn a
+    /// value that does not fit, or any other error, into a warning.
+    /// </summary>
+    public string Ignore(IReadOnlyList<string> keyColumns) => Provider == StoreProvider.MariaDb
+        ? $" ON DUPLICATE KEY UPDATE {keyColumns[0]} = {keyColumns[0]}"
+        : $" ON CONFLICT ({string.Join(", ", keyColumns)}) DO NOTHING";
+
+    /// <summary>
     /// Deletes at most <paramref name="limit"/> rows whose <paramref name="column"/> is before
     /// <c>@cutoff</c>, so a large purge never holds a long lock. Every SQLite table here has a rowid.
     /// </summary>

@@ -211,6 +211,56 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.MariaDb)]
+    public async Task DeadLettersAreStoredOnceWithTheirBatchCutToTheirColumns(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "deadletters");
+        var batch = WithDeadLetters(Batch(PartitionProgress.NoOffset, 0, 3), DeadLetter(3, "invalid-utf8"), DeadLetter(4, "too-long"));
+        batch.DeadLetters[1].Detail = new string('d', 5_000);
+        batch.DeadLetters[1].RecordKey = "k" + string.Concat(Enumerable.Repeat("🚀", 600));
+
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+        // A retry after a lost COMMIT acknowledgement: already stored, so nothing is added.
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+
+        var rows = await QueryAsync(store, "SELECT source_topic, source_partition, source_offset, reason, detail, record_key, host, value_size, value_sha256, preview, " +
+            "record_time_utc, dead_lettered_at_utc FROM dead_letters ORDER BY source_offset");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((Topic, 0L, 3L, "invalid-utf8", "detail of 3"), ((string)rows[0][0]!, Long(rows[0][1]), Long(rows[0][2]), (string)rows[0][3]!, (string)rows[0][4]!));
+        Assert.Equal(("orders", "orders-1", 4L, new string('a', 64), "{␀}"), ((string)rows[0][5]!, (string)rows[0][6]!, Long(rows[0][7]), (string)rows[0][8]!, (string)rows[0][9]!));
+        Assert.Equal((Minute.AddSeconds(3), Minute.AddMinutes(1)), (Utc(rows[0][10]), Utc(rows[0][11])));
+        Assert.Equal(new string('d', StoreLimits.DeadLetterDetailLength), rows[1][4]);
+        Assert.Equal("k" + string.Concat(Enumerable.Repeat("🚀", (StoreLimits.DeadLetterKeyLength - 1) / 2)), rows[1][5]);
+        Assert.Equal(3, await CountAsync(store, "log_events"));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task ReplayedDeadLettersOfTheSameSourcePositionsAreNotDoubled(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "deadreplay");
+        Assert.Empty(await writer.Batches.WriteAsync(
+            WithDeadLetters(new StoreBatch { GroupId = Group }, DeadLetter(0, "empty"), DeadLetter(1, "unknown-format"), DeadLetter(2, "empty", partition: 1)),
+            CancellationToken.None));
+
+        // The same records read again by a group that starts from scratch (a reset, a second group):
+        // its offsets pass the fence, the dead letters' source positions are taken; the first record stands.
+        var replay = WithDeadLetters(new StoreBatch { GroupId = "another-group" }, DeadLetter(1, "missing-field"), DeadLetter(2, "empty", partition: 1), DeadLetter(5, "empty"));
+        Assert.Empty(await writer.Batches.WriteAsync(replay, CancellationToken.None));
+
+        var rows = await QueryAsync(store, "SELECT source_partition, source_offset, reason FROM dead_letters ORDER BY source_partition, source_offset");
+        Assert.Equal(["0/0/empty", "0/1/unknown-format", "0/5/empty", "1/2/empty"], rows.Select(r => $"{Long(r[0])}/{Long(r[1])}/{r[2]}"));
+        Assert.Equal(6L, Long(Assert.Single(await QueryAsync(store, "SELECT next_offset FROM consumer_offsets WHERE group_id = 'another-group' AND topic = 'logs.raw' ORDER BY next_offset DESC LIMIT 1"))[0]));
+
+        // A dead letter outside the partitions the batch covers is a bug in the caller.
+        var stray = WithDeadLetters(new StoreBatch { GroupId = "third-group" }, DeadLetter(0, "empty"));
+        stray.DeadLetters.Add(DeadLetter(9, "empty", partition: 7));
+        await Assert.ThrowsAsync<ArgumentException>(() => writer.Batches.WriteAsync(stray, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
     public async Task MaterializedLatencyIsThePercentileOfTheSummedBins(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "latency");
@@ -484,6 +534,44 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         return batch;
     }
 
+    /// <summary>A rejected record of <see cref="Topic"/> at <paramref name="offset"/>, as the aggregator makes it.</summary>
+    private static DeadLetterRow DeadLetter(long offset, string reason, int partition = 0) => new()
+    {
+        SourceTopic = Topic,
+        SourcePartition = partition,
+        SourceOffset = offset,
+        Reason = reason,
+        Detail = "detail of " + offset.ToString(CultureInfo.InvariantCulture),
+        RecordKey = "orders",
+        Host = "orders-1",
+        ValueSize = 4,
+        ValueSha256 = new string('a', 64),
+        Preview = "{␀}",
+        RecordTimeUtc = Minute.AddSeconds(offset),
+        DeadLetteredAtUtc = Minute.AddMinutes(1),
+    };
+
+    /// <summary>Adds the dead letters to the batch and widens (or adds) each partition's range to cover them.</summary>
+    private static StoreBatch WithDeadLetters(StoreBatch batch, params DeadLetterRow[] deadLetters)
+    {
+        batch.DeadLetters.AddRange(deadLetters);
+        foreach (var partition in deadLetters.GroupBy(d => d.SourcePartition))
+        {
+            var next = partition.Max(d => d.SourceOffset) + 1;
+            var index = batch.Offsets.FindIndex(p => p.Partition == partition.Key);
+            if (index >= 0)
+            {
+                batch.Offsets[index] = batch.Offsets[index] with { NextOffset = Math.Max(next, batch.Offsets[index].NextOffset) };
+            }
+            else
+            {
+                batch.Offsets.Add(new PartitionProgress(Topic, partition.Key, PartitionProgress.NoOffset, next, null));
+            }
+        }
+
+        return batch;
+    }
+
     private static async Task AssertAggregatesAsync(StoreConnectionFactory store, long events, DateTime firstSeen, DateTime lastSeen)
     {
         var volume = Assert.Single(await QueryAsync(store, "SELECT count, bytes FROM volume_minute"));
@@ -500,7 +588,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
     private static async Task<List<string>> SnapshotAsync(StoreConnectionFactory store)
     {
         var rows = new List<string>();
-        foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "consumer_offsets" })
+        foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "dead_letters", "consumer_offsets" })
         {
             rows.AddRange((await QueryAsync(store, $"SELECT * FROM {table}")).Select(r => table + ": " + string.Join('|', r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal));
         }
