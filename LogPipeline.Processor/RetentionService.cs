@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Processor;
 
 /// <summary>Purges raw events past <see cref="ProcessorOptions.RawRetention"/> and aggregates past <see cref="ProcessorOptions.AggregateRetention"/>.</summary>
-public sealed partial class RetentionService(StoreWriter store, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+public sealed partial class RetentionService(RetentionPurger purger, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -18,7 +18,7 @@ public sealed partial class RetentionService(StoreWriter store, IOptions<Process
                 try
                 {
                     var now = time.GetUtcNow().UtcDateTime;
-                    var (raw, aggregates) = await store.PurgeAsync(now - o.RawRetention, now - o.AggregateRetention, stoppingToken);
+                    var (raw, aggregates) = await purger.PurgeAsync(now - o.RawRetention, now - o.AggregateRetention, stoppingToken);
                     if (raw + aggregates > 0)
                     {
                         LogPurged(logger, raw, aggregates);
