@@ -310,9 +310,11 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
     {
         var (writer, store) = await CreateStoreAsync(provider, "purge");
 
-        // 10,500 old events (more than one purge chunk) and 20 recent ones.
+        // 10,500 old events (more than one purge chunk) and 20 recent ones; an old dead letter and a recent one.
         const int Old = 10_500;
-        var batch = Batch(PartitionProgress.NoOffset, 0, Old + 20);
+        var oldDeadLetter = DeadLetter(Old + 20, "empty");
+        oldDeadLetter.DeadLetteredAtUtc = Minute.AddHours(-1);
+        var batch = WithDeadLetters(Batch(PartitionProgress.NoOffset, 0, Old + 20), oldDeadLetter, DeadLetter(Old + 21, "too-long"));
         for (var i = 0; i < batch.Events.Count; i++)
         {
             batch.Events[i].TimestampUtc = i < Old ? Minute.AddHours(-2).AddMilliseconds(i) : Minute.AddSeconds(i - Old);
@@ -326,14 +328,16 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(2, await writer.Latency.MaterializeLatencyAsync(Minute.AddDays(-11), Minute.AddMinutes(1), CancellationToken.None));
         var aggregateRows = await AggregateRowCountAsync(store);
 
-        var (raw, aggregates) = await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None);
+        var (raw, deadLetters, aggregates) = await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None);
 
         Assert.Equal(Old, raw);
+        Assert.Equal(1, deadLetters);
+        Assert.Equal("too-long", Assert.Single(await QueryAsync(store, "SELECT reason FROM dead_letters"))[0]);
         Assert.Equal(5, aggregates);
         Assert.Equal(20, await CountAsync(store, "log_events"));
         Assert.Equal(aggregateRows - 5, await AggregateRowCountAsync(store));
         Assert.Equal(0L, Long(Assert.Single(await QueryAsync(store, "SELECT COUNT(*) FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute))[0]));
-        Assert.Equal((0, 0), await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
+        Assert.Equal((0, 0, 0), await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
         Assert.Equal(1, await CountAsync(store, "error_fingerprints"));
     }
 
