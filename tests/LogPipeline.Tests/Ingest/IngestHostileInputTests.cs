@@ -41,11 +41,13 @@ public sealed class IngestHostileInputTests(IngestFixture fixture)
         await AssertStillServesAsync();
     }
 
-    [Fact]
-    public async Task UnknownContentEncodingIsA415()
+    [Theory]
+    [InlineData("br", HttpStatusCode.UnsupportedMediaType)] // an encoding OTLP does not name
+    [InlineData("gzip", HttpStatusCode.BadRequest)] // gzip named, but the body is not gzip
+    public async Task ABodyNotInASupportedContentEncodingIsRefused(string encoding, HttpStatusCode expected)
     {
-        using var response = await fixture.PostAsync(IngestFixture.Bytes(IngestFixture.Request("s", "m")), OtlpHttpApi.ProtobufContentType, "br");
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        using var response = await fixture.PostAsync(IngestFixture.Bytes(IngestFixture.Request("s", "m")), OtlpHttpApi.ProtobufContentType, encoding);
+        Assert.Equal(expected, response.StatusCode);
         await AssertStillServesAsync();
     }
 
@@ -80,14 +82,6 @@ public sealed class IngestHostileInputTests(IngestFixture fixture)
         using var response = await fixture.PostAsync(compressed.ToArray(), OtlpHttpApi.ProtobufContentType, "gzip");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        await AssertStillServesAsync();
-    }
-
-    [Fact]
-    public async Task GzipThatIsNotGzipIsA400()
-    {
-        using var response = await fixture.PostAsync(IngestFixture.Bytes(IngestFixture.Request("s", "m")), OtlpHttpApi.ProtobufContentType, "gzip");
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await AssertStillServesAsync();
     }
 
