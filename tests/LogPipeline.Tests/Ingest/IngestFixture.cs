@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Net;
 using System.Net.Http.Headers;
 using Confluent.Kafka;
 using Google.Protobuf;
@@ -107,6 +109,34 @@ public sealed class IngestFixture : IAsyncLifetime
     }
 
     public static byte[] Bytes(IMessage message) => message.ToByteArray();
+
+    /// <summary>A gRPC unary call by hand: HTTP/2 with prior knowledge, one length-prefixed message, grpc-status in the trailers.</summary>
+    public static async Task<(string? Status, byte[] Message, byte[]? StatusDetails)> GrpcExportAsync(HttpClient http, Uri grpc, byte[] message)
+    {
+        var frame = new byte[5 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
+        message.CopyTo(frame, 5);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(grpc, "/opentelemetry.proto.collector.logs.v1.LogsService/Export"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(frame),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TE.ParseAdd("trailers");
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
+            : response.Headers.TryGetValues("grpc-status", out var early) ? early.First() : null;
+        // An error before any message is "trailers-only": the trailers come as the response's headers.
+        var details = response.TrailingHeaders.TryGetValues("grpc-status-details-bin", out var encoded) || response.Headers.TryGetValues("grpc-status-details-bin", out encoded)
+            ? Convert.FromBase64String(PadBase64(encoded.First()))
+            : null;
+        return (status, body.Length >= 5 ? body[5..] : [], details);
+    }
+
+    /// <summary>gRPC sends binary metadata as unpadded base64.</summary>
+    private static string PadBase64(string text) => text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
 }
 
 [CollectionDefinition(nameof(IngestFixture))]

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
@@ -187,37 +186,25 @@ public sealed class IngestHostileInputTests(IngestFixture fixture)
     }
 
     [Fact]
+    public async Task GrpcMessageOverTheLimitIsResourceExhausted()
+    {
+        var big = IngestFixture.Request("grpc-too-big", Enumerable.Range(0, 40).Select(i => new string('x', 30_000)).ToArray());
+        var (status, _, _) = await IngestFixture.GrpcExportAsync(fixture.Http, fixture.Ingest.Grpc, IngestFixture.Bytes(big));
+        Assert.Equal("8", status);
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
     public async Task TruncatedGrpcMessageIsAnErrorStatusAndTheServiceStillServes()
     {
         var whole = IngestFixture.Bytes(IngestFixture.Request("grpc-truncated", "never stored"));
-        var (status, _) = await GrpcExportAsync(whole[..^3]);
+        var (status, _, _) = await IngestFixture.GrpcExportAsync(fixture.Http, fixture.Ingest.Grpc, whole[..^3]);
         Assert.NotEqual("0", status);
 
-        var (ok, answer) = await GrpcExportAsync(IngestFixture.Bytes(IngestFixture.Request("grpc-ok", "stored")));
+        var (ok, answer, _) = await IngestFixture.GrpcExportAsync(fixture.Http, fixture.Ingest.Grpc, IngestFixture.Bytes(IngestFixture.Request("grpc-ok", "stored")));
         Assert.Equal("0", ok);
         Assert.Null(ExportLogsServiceResponse.Parser.ParseFrom(answer).PartialSuccess);
         Assert.Empty(fixture.Read(r => r.Message.Key == "grpc-truncated", 1, TimeSpan.FromSeconds(1)));
-    }
-
-    /// <summary>A gRPC unary call by hand: HTTP/2 with prior knowledge, one length-prefixed message, grpc-status in the trailers.</summary>
-    private async Task<(string? Status, byte[] Message)> GrpcExportAsync(byte[] message)
-    {
-        var frame = new byte[5 + message.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)message.Length);
-        message.CopyTo(frame, 5);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Ingest.Grpc, "/opentelemetry.proto.collector.logs.v1.LogsService/Export"))
-        {
-            Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new ByteArrayContent(frame),
-        };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
-        request.Headers.TE.ParseAdd("trailers");
-        using var response = await fixture.Http.SendAsync(request);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var values) ? values.First()
-            : response.Headers.TryGetValues("grpc-status", out var early) ? early.First() : null;
-        return (status, body.Length >= 5 ? body[5..] : []);
     }
 
     private async Task AssertStillServesAsync()
