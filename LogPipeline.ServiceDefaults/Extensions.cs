@@ -29,6 +29,7 @@ public static class Extensions
         where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+        builder.AddOwnLogs();
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();

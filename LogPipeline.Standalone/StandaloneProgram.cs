@@ -1,6 +1,7 @@
 using System.Data.Common;
 using LogPipeline.Api;
 using LogPipeline.Data;
+using LogPipeline.Ingest;
 using LogPipeline.Kafka.Embedded;
 using LogPipeline.Processor;
 using LogPipeline.Producer;
@@ -33,10 +34,12 @@ public static partial class StandaloneProgram
         builder.AddProcessor();
         builder.AddProducer();
         builder.AddApi();
+        builder.AddIngest();
 
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapApi();
+        app.MapIngest();
 
         // The temporary store is this run's own unless configuration named another store.
         var store = app.Services.GetRequiredService<IOptions<StoreOptions>>().Value;

@@ -1,9 +1,14 @@
+using Microsoft.Extensions.Configuration;
+
 namespace LogPipeline.AppHost;
 
 public static class PipelineServices
 {
+    public const string OtlpGrpcEndpoint = "otlp-grpc";
+    public const string OtlpHttpEndpoint = "otlp-http";
+
     /// <summary>
-    /// The three services on the chosen infrastructure. One owner applies the schema before anything
+    /// The services (producer, processor, API, OTLP ingest) on the chosen infrastructure. One owner applies the schema before anything
     /// reads or writes the store: the processor in its migrate-only mode, which the others wait for.
     /// </summary>
     public static void AddPipelineServices(this IDistributedApplicationBuilder builder, PipelineInfrastructure infrastructure)
@@ -15,10 +20,27 @@ public static class PipelineServices
             .WithArgs("--Store:MigrateOnly=true")
             .WithEnvironment("Store__Provider", infrastructure.StoreProvider));
 
-        infrastructure.WithKafka(builder.AddProject<Projects.LogPipeline_Producer>("producer").WithHttpEndpoint())
+        // The OTLP ingest: OTLP/gRPC (HTTP/2 cleartext) and OTLP/HTTP on endpoints of their own, whose
+        // ports Aspire hands to it; its own "http" endpoint serves /health.
+        var ingest = infrastructure.WithKafka(builder.AddProject<Projects.LogPipeline_Ingest>("ingest").WithHttpEndpoint())
+            .WithHttpEndpoint(name: OtlpGrpcEndpoint, env: "Ingest__GrpcPort")
+            .WithEndpoint(OtlpGrpcEndpoint, endpoint => endpoint.Transport = "http2")
+            .WithHttpEndpoint(name: OtlpHttpEndpoint, env: "Ingest__HttpPort")
+            .WithHttpHealthCheck("/health");
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // In a container the senders are elsewhere; locally only this machine may send.
+            ingest.WithEnvironment("Ingest__BindAddress", "*");
+        }
+
+        // The services' own logs through the ingest: on in the local run unless --Pipeline:OwnLogs=false.
+        // Never the ingest's own: they would come back to it.
+        var ownLogs = builder.Configuration.GetValue("Pipeline:OwnLogs", !builder.ExecutionContext.IsPublishMode);
+
+        var producer = infrastructure.WithKafka(builder.AddProject<Projects.LogPipeline_Producer>("producer").WithHttpEndpoint())
             .WithHttpHealthCheck("/health");
 
-        infrastructure.WithStore(infrastructure.WithKafka(builder.AddProject<Projects.LogPipeline_Processor>("processor").WithHttpEndpoint())
+        var processor = infrastructure.WithStore(infrastructure.WithKafka(builder.AddProject<Projects.LogPipeline_Processor>("processor").WithHttpEndpoint())
                 .WithEnvironment("Store__Provider", infrastructure.StoreProvider))
             .WaitForCompletion(migrations)
             .WithHttpHealthCheck("/health");
@@ -29,6 +51,13 @@ public static class PipelineServices
             .WaitForCompletion(migrations)
             .WithHttpHealthCheck("/health")
             .WithExternalHttpEndpoints();
+
+        if (ownLogs)
+        {
+            producer.WithEnvironment("OwnLogs__Endpoint", ingest.GetEndpoint(OtlpGrpcEndpoint));
+            processor.WithEnvironment("OwnLogs__Endpoint", ingest.GetEndpoint(OtlpGrpcEndpoint));
+            api.WithEnvironment("OwnLogs__Endpoint", ingest.GetEndpoint(OtlpGrpcEndpoint));
+        }
 
         infrastructure.AddGrafana(migrations);
         _ = api;

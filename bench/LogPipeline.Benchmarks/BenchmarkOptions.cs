@@ -16,16 +16,23 @@ internal sealed record BenchmarkOptions(
     int? Rate,
     int Seconds,
     bool AllocationTypes,
-    IReadOnlyDictionary<string, string?> ProcessorSettings)
+    IReadOnlyDictionary<string, string?> ProcessorSettings,
+    bool Ingest = false,
+    int Batch = 512,
+    int Senders = 8)
 {
     public const string Usage =
         "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--warm-up W] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
+        "       LogPipeline.Benchmarks --ingest [--events N] [--warm-up W] [--batch B] [--senders C] [--Ingest:Key=value ...]\n" +
         "  --store    stores to measure (default both)\n" +
         "  --events   timed backlog size for the throughput phase (default 500000)\n" +
         "  --warm-up  events drained before the timed backlog, so that runs on fully optimised code as a long-running processor does (default 100000; 0 times from a cold start)\n" +
         "  --rate     live produce rate for the latency phase, events/s (default: half the rate the throughput phase measured)\n" +
         "  --seconds  length of the latency phase (default 15)\n" +
         "  --alloc-types  also print the managed types allocated most while draining the timed backlog (sampled)\n" +
+        "  --ingest   instead: OTLP/HTTP protobuf exports through the ingest into Kafka; N and W count records\n" +
+        "  --batch    records per export with --ingest (default 512)\n" +
+        "  --senders  concurrent exports with --ingest (default 8)\n" +
         "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
 
     /// <summary>Parses the arguments; null with a sentence in <paramref name="error"/> when they are wrong.</summary>
@@ -35,6 +42,8 @@ internal sealed record BenchmarkOptions(
         int events = 500_000, warmUp = 100_000, seconds = 15;
         int? rate = null;
         var allocationTypes = false;
+        var ingest = false;
+        int batch = 512, senders = 8;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         error = null;
         for (var i = 0; i < args.Length; i++)
@@ -55,13 +64,18 @@ internal sealed record BenchmarkOptions(
                     }
 
                     break;
+                case "--ingest":
+                    ingest = true;
+                    break;
+                case "--batch" when TryPositive(Value(), out batch):
+                case "--senders" when TryPositive(Value(), out senders):
                 case "--events" when TryPositive(Value(), out events):
                 case "--seconds" when TryPositive(Value(), out seconds):
                     break;
                 case "--rate" when TryPositive(Value(), out var fixedRate):
                     rate = fixedRate;
                     break;
-                case "--events" or "--rate" or "--seconds":
+                case "--events" or "--rate" or "--seconds" or "--batch" or "--senders":
                     error = $"{name} needs a positive whole number.";
                     return null;
                 case "--warm-up":
@@ -89,7 +103,7 @@ internal sealed record BenchmarkOptions(
             }
         }
 
-        return new BenchmarkOptions(stores, events, warmUp, rate, seconds, allocationTypes, settings);
+        return new BenchmarkOptions(stores, events, warmUp, rate, seconds, allocationTypes, settings, ingest, batch, senders);
     }
 
     private static bool TryPositive(string? text, out int value) =>

@@ -13,6 +13,12 @@ if (options is null)
     return error is null ? 0 : 2;
 }
 
+if (options.Ingest)
+{
+    await new IngestBenchmark(options, Console.Out).RunAsync(Console.Out);
+    return 0;
+}
+
 var benchmark = new PipelineBenchmark(options, Console.Out);
 var results = new List<BenchmarkResult>();
 foreach (var store in options.Stores)

@@ -26,8 +26,8 @@ public sealed class ApplicationModelTests
         var names = builder.Resources.Where(r => r is ProjectResource or ExecutableResource or ParameterResource && r.GetType().Name != "ProjectRebuilderResource")
             .Select(r => r.Name).Order().ToArray();
         string[] expected = mariaDb
-            ? ["api", "api-key", "kafka", "mariadb", "mariadb-password", "migrations", "processor", "producer"]
-            : ["api", "api-key", "kafka", "migrations", "processor", "producer"];
+            ? ["api", "api-key", "ingest", "kafka", "mariadb", "mariadb-password", "migrations", "processor", "producer"]
+            : ["api", "api-key", "ingest", "kafka", "migrations", "processor", "producer"];
         Assert.Equal(expected, names);
 
         var kafka = Project(builder, "kafka");
@@ -43,7 +43,7 @@ public sealed class ApplicationModelTests
         Assert.Equal($"{kafkaPort}", kafkaEnvironment["Kafka__Embedded__Port"]);
 
         // Kafka users get its address and wait until it is healthy.
-        foreach (var service in new[] { producer, processor })
+        foreach (var service in new[] { producer, processor, Project(builder, "ingest") })
         {
             var environment = await AppModel.EnvironmentAsync(service);
             Assert.Equal($"127.0.0.1:{kafkaPort}", environment["ConnectionStrings__kafka"]);
@@ -107,9 +107,43 @@ public sealed class ApplicationModelTests
         }
 
         // Every service reports health, so the dashboard and WaitFor can tell when it is ready.
-        foreach (var service in new[] { kafka, producer, processor, api })
+        foreach (var service in new[] { kafka, producer, processor, api, Project(builder, "ingest") })
         {
             Assert.Single(service.Annotations.OfType<HealthCheckAnnotation>());
+        }
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("--Pipeline:OwnLogs=false", false)]
+    public async Task TheIngestDeclaresItsOtlpEndpointsAndTheServicesOwnLogsGoThroughIt(string? argument, bool ownLogs)
+    {
+        using var folder = new TempFolder();
+        string[] more = argument is null ? [] : [argument];
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LogPipeline_AppHost>(AppHostArguments.Local("Sqlite", folder.Path, more));
+        var ingest = Project(builder, "ingest");
+
+        var endpoints = ingest.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+        Assert.Equal(["http", "otlp-grpc", "otlp-http"], endpoints.Keys.Order());
+        Assert.Equal("http2", endpoints["otlp-grpc"].Transport);
+        var ingestEnvironment = await AppModel.EnvironmentAsync(ingest);
+        Assert.True(ingestEnvironment.ContainsKey("Ingest__GrpcPort"), "the ingest is not told its gRPC port");
+        Assert.True(ingestEnvironment.ContainsKey("Ingest__HttpPort"), "the ingest is not told its HTTP port");
+        Assert.False(ingestEnvironment.ContainsKey("OwnLogs__Endpoint"), "the ingest's own logs would come back to it");
+
+        foreach (var name in new[] { "producer", "processor", "api" })
+        {
+            var environment = await AppModel.EnvironmentAsync(Project(builder, name));
+            if (ownLogs)
+            {
+                var endpoint = Assert.IsType<EndpointReference>(environment["OwnLogs__Endpoint"]);
+                Assert.Same(ingest, endpoint.Resource);
+                Assert.Equal("otlp-grpc", endpoint.EndpointName);
+            }
+            else
+            {
+                Assert.False(environment.ContainsKey("OwnLogs__Endpoint"));
+            }
         }
     }
 
@@ -166,8 +200,8 @@ public sealed class ApplicationModelTests
         var resources = JsonNode.Parse(await File.ReadAllTextAsync(path))!["resources"]!.AsObject();
 
         // Without the container hosting packages the deployment is given its Kafka and MariaDB (Kind=Existing).
-        Assert.Equal(["api", "api-key", "kafka", "logsdb", "migrations", "processor", "producer"], resources.Select(r => r.Key).Order());
-        foreach (var service in new[] { "migrations", "producer", "processor", "api" })
+        Assert.Equal(["api", "api-key", "ingest", "kafka", "logsdb", "migrations", "processor", "producer"], resources.Select(r => r.Key).Order());
+        foreach (var service in new[] { "migrations", "producer", "processor", "api", "ingest" })
         {
             Assert.Equal("project.v0", (string?)resources[service]!["type"]);
         }
@@ -180,6 +214,12 @@ public sealed class ApplicationModelTests
 
         Assert.Equal("{kafka.connectionString}", (string?)resources["processor"]!["env"]!["ConnectionStrings__kafka"]);
         Assert.Equal("{kafka.connectionString}", (string?)resources["producer"]!["env"]!["ConnectionStrings__kafka"]);
+        Assert.Equal("{kafka.connectionString}", (string?)resources["ingest"]!["env"]!["ConnectionStrings__kafka"]);
+        Assert.Equal("*", (string?)resources["ingest"]!["env"]!["Ingest__BindAddress"]);
+        Assert.Equal("http2", (string?)resources["ingest"]!["bindings"]!["otlp-grpc"]!["transport"]);
+        Assert.NotNull(resources["ingest"]!["bindings"]!["otlp-http"]);
+        // Own logs are for the local run only.
+        Assert.All(new[] { "producer", "processor", "api" }, s => Assert.Null(resources[s]!["env"]!["OwnLogs__Endpoint"]));
         foreach (var service in new[] { "migrations", "processor", "api" })
         {
             Assert.Equal("{logsdb.connectionString}", (string?)resources[service]!["env"]!["ConnectionStrings__logsdb"]);

@@ -14,15 +14,23 @@ public sealed class StandaloneProcess : IDisposable
 {
     private readonly Process process;
 
-    private StandaloneProcess(Process process, Uri baseAddress, string logPath, StoreQueries store)
+    private StandaloneProcess(Process process, Uri baseAddress, Uri otlpGrpc, Uri otlpHttp, string logPath, StoreQueries store)
     {
         this.process = process;
         BaseAddress = baseAddress;
+        OtlpGrpc = otlpGrpc;
+        OtlpHttp = otlpHttp;
         LogPath = logPath;
         Store = store;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The OTLP ingest's gRPC port (free ports, not OTLP's standard ones, so tests can run side by side).</summary>
+    public Uri OtlpGrpc { get; }
+
+    /// <summary>The OTLP ingest's HTTP port; <c>/v1/logs</c> under it.</summary>
+    public Uri OtlpHttp { get; }
 
     /// <summary>Its store: a SQLite file in the given folder, or the MariaDB database it was given.</summary>
     public StoreQueries Store { get; }
@@ -34,16 +42,17 @@ public sealed class StandaloneProcess : IDisposable
     public static StandaloneProcess Start(string folder, IDictionary<string, string?> settings, string? mariaDbConnectionString = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+        var (grpcPort, httpPort) = (LoopbackPort.Free(), LoopbackPort.Free());
         var logPath = Path.Combine(folder, "standalone.log");
         var store = mariaDbConnectionString is null
             ? new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(folder, "logs.db")}")
             : new StoreQueries(StoreProvider.MariaDb, mariaDbConnectionString);
         var process = DotnetProcess.Start(
             "LogPipeline.Standalone.dll",
-            [$"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}", $"--Store:Provider={store.Provider}", $"--ConnectionStrings:logsdb={store.ConnectionString}"],
+            [$"--urls={baseAddress.GetLeftPart(UriPartial.Authority)}", $"--Ingest:GrpcPort={grpcPort}", $"--Ingest:HttpPort={httpPort}", $"--Store:Provider={store.Provider}", $"--ConnectionStrings:logsdb={store.ConnectionString}"],
             settings,
             logPath);
-        return new StandaloneProcess(process, baseAddress, logPath, store);
+        return new StandaloneProcess(process, baseAddress, new Uri($"http://127.0.0.1:{grpcPort}"), new Uri($"http://127.0.0.1:{httpPort}"), logPath, store);
     }
 
     /// <summary>Waits until <c>/health</c> answers 200 (Kafka and the store included), or fails with the host's log.</summary>

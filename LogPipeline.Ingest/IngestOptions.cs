@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Ingest;
+
+/// <summary>Settings of the OTLP ingest, section <c>Ingest</c>. Defaults live here so the ingest can share a process.</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    /// <summary>OTLP/gRPC (HTTP/2 cleartext); 4317 is OTLP's standard port. 0: no port of its own.</summary>
+    public int GrpcPort { get; set; } = 4317;
+
+    /// <summary>OTLP/HTTP (HTTP/1.1, <c>POST /v1/logs</c>); 4318 is OTLP's standard port. 0: no port of its own.</summary>
+    public int HttpPort { get; set; } = 4318;
+
+    /// <summary>Where the two ports listen: <c>localhost</c> (the default: nothing outside this machine can send) or <c>*</c> (every interface).</summary>
+    public string BindAddress { get; set; } = "localhost";
+
+    /// <summary>The largest request body, counted after decompression, so a gzip bomb stops here.</summary>
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest record on the wire (its JSON line); larger ones are rejected in a partial success.
+    /// The processor's own line limit (<c>LogParseContext.DefaultMaxLineBytes</c>) is the same 64 KiB.
+    /// </summary>
+    public int MaxRecordBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Records produced but not yet acknowledged by Kafka; past this, requests are answered 429.</summary>
+    public int MaxInFlightRecords { get; set; } = 50_000;
+
+    /// <summary>How long a request waits for Kafka's acknowledgements before it is answered 503.</summary>
+    public TimeSpan ExportTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retry advice when Kafka is unreachable (503, UNAVAILABLE).</summary>
+    public TimeSpan UnavailableRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retry advice when the in-flight limit is reached (429, RESOURCE_EXHAUSTED).</summary>
+    public TimeSpan BusyRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Start-up validation that names each bad setting.</summary>
+public sealed class IngestOptionsValidator : IValidateOptions<IngestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestOptions options)
+    {
+        List<string> failures = [];
+        if (options.GrpcPort is < 0 or > 65535 || options.HttpPort is < 0 or > 65535)
+        {
+            failures.Add($"Ingest:GrpcPort and Ingest:HttpPort must be 0 (none of its own) or a TCP port; got {options.GrpcPort} and {options.HttpPort}.");
+        }
+
+        if (options.GrpcPort != 0 && options.GrpcPort == options.HttpPort)
+        {
+            failures.Add($"Ingest:GrpcPort and Ingest:HttpPort must differ (HTTP/2 cleartext and HTTP/1.1 cannot share a port); both are {options.GrpcPort}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.BindAddress))
+        {
+            failures.Add("Ingest:BindAddress must be localhost, * or an IP address.");
+        }
+
+        if (options.MaxRequestBytes < 1024)
+        {
+            failures.Add($"Ingest:MaxRequestBytes must be at least 1024; got {options.MaxRequestBytes}.");
+        }
+
+        if (options.MaxRecordBytes < 256 || options.MaxRecordBytes > options.MaxRequestBytes)
+        {
+            failures.Add($"Ingest:MaxRecordBytes must be between 256 and Ingest:MaxRequestBytes; got {options.MaxRecordBytes}.");
+        }
+
+        if (options.MaxInFlightRecords < 1)
+        {
+            failures.Add($"Ingest:MaxInFlightRecords must be positive; got {options.MaxInFlightRecords}.");
+        }
+
+        foreach (var (setting, value) in new[] { ("ExportTimeout", options.ExportTimeout), ("UnavailableRetryAfter", options.UnavailableRetryAfter), ("BusyRetryAfter", options.BusyRetryAfter) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"Ingest:{setting} must be positive; got {value}.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

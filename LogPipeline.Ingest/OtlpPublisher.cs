@@ -1,0 +1,171 @@
+using System.Text;
+using Confluent.Kafka;
+using LogPipeline.Kafka;
+using LogPipeline.Kafka.Wire;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Ingest;
+
+/// <summary>How an export went to Kafka.</summary>
+public enum PublishResult
+{
+    /// <summary>Kafka acknowledged every record (acks=all).</summary>
+    Acked,
+
+    /// <summary>Too many records in flight: nothing of this request was produced; the sender should retry soon.</summary>
+    Busy,
+
+    /// <summary>Kafka did not acknowledge every record in time, or is known to be unreachable: the sender should retry later.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// Produces an export's records onto the raw topic and waits for Kafka to acknowledge all of them,
+/// so the sender hears "success" only for what is durably in Kafka. The in-flight count is the
+/// bounded buffer: a request that would take it over the limit is refused whole (429) instead of
+/// queueing, so a sender that outruns Kafka backs off instead of growing our memory.
+/// </summary>
+public sealed partial class OtlpPublisher(
+    IProducer<string?, byte[]> producer,
+    IOptions<KafkaOptions> kafka,
+    IOptions<IngestOptions> options,
+    TimeProvider time,
+    ILogger<OtlpPublisher> logger)
+{
+    private readonly string topic = kafka.Value.Topics.Raw;
+    private readonly IngestOptions settings = options.Value;
+
+    // Written by request threads (add) and librdkafka's delivery thread (subtract).
+    private long inFlight;
+
+    // After a failed export, later ones are refused at once until then, instead of each waiting out
+    // the timeout with records that librdkafka would keep queued. Written by request threads.
+    private long unavailableUntilTicks;
+
+    public long InFlight => Interlocked.Read(ref inFlight);
+
+    public async Task<PublishResult> PublishAsync(IReadOnlyList<MappedRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return PublishResult.Acked;
+        }
+
+        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref unavailableUntilTicks))
+        {
+            return PublishResult.Unavailable;
+        }
+
+        // A request larger than the whole limit still passes when nothing else is in flight, or it could never pass.
+        var total = Interlocked.Add(ref inFlight, records.Count);
+        if (total > settings.MaxInFlightRecords && total != records.Count)
+        {
+            Interlocked.Add(ref inFlight, -records.Count);
+            return PublishResult.Busy;
+        }
+
+        var batch = new DeliveryBatch(this, records.Count);
+        var queueFull = false;
+        foreach (var record in records)
+        {
+            Headers? headers = null;
+            if (record.TraceParent is not null)
+            {
+                headers = [new Header(KafkaHeaderNames.TraceParent, Encoding.ASCII.GetBytes(record.TraceParent))];
+            }
+
+            try
+            {
+                producer.Produce(topic, new Message<string?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers }, batch.OnDelivered);
+            }
+            catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // librdkafka's own queue (shared with other producers in one process) is full: the rest is not sent.
+                queueFull = true;
+                batch.NotProduced(records.Count - batch.Produced);
+                break;
+            }
+
+            batch.Produced++;
+        }
+
+        batch.Sealed();
+        bool acked;
+        try
+        {
+            acked = await batch.Task.WaitAsync(settings.ExportTimeout, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            acked = false;
+            MarkUnavailable();
+            LogAckTimeout(logger, records.Count, settings.ExportTimeout.TotalSeconds);
+        }
+
+        return acked && !queueFull ? PublishResult.Acked : queueFull ? PublishResult.Busy : PublishResult.Unavailable;
+    }
+
+    private void MarkUnavailable() => Interlocked.Exchange(ref unavailableUntilTicks, (time.GetUtcNow() + settings.UnavailableRetryAfter).UtcTicks);
+
+    private void Completed(int count, ErrorCode firstError, string? reason, int failed)
+    {
+        Interlocked.Add(ref inFlight, -count);
+        if (failed > 0)
+        {
+            MarkUnavailable();
+            LogDeliveryFailed(logger, failed, count, firstError, reason);
+        }
+    }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Kafka did not acknowledge {Count} records within {Seconds} s: answering 'unavailable, retry later'")]
+    private static partial void LogAckTimeout(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Kafka refused {Failed} of {Count} records of an export ({Code}: {Reason}): answering 'unavailable, retry later'")]
+    private static partial void LogDeliveryFailed(ILogger logger, int failed, int count, ErrorCode code, string? reason);
+
+    /// <summary>
+    /// The delivery reports of one export. It starts with one extra count that <see cref="Sealed"/>
+    /// removes, so it cannot complete while records are still being produced.
+    /// </summary>
+    private sealed class DeliveryBatch(OtlpPublisher owner, int count)
+    {
+        private readonly TaskCompletionSource<bool> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Counted down by librdkafka's delivery thread and by the request thread (NotProduced, Sealed).
+        private int remaining = count + 1;
+        private int failed;
+        private ErrorCode firstError;
+        private string? firstReason;
+
+        /// <summary>Records handed to librdkafka; only the request thread touches it.</summary>
+        public int Produced { get; set; }
+
+        public Task<bool> Task => done.Task;
+
+        public void OnDelivered(DeliveryReport<string?, byte[]> report)
+        {
+            if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
+            {
+                firstError = report.Error.Code;
+                firstReason = report.Error.Reason;
+            }
+
+            CountDown(1);
+        }
+
+        public void NotProduced(int n) => CountDown(n);
+
+        public void Sealed() => CountDown(1);
+
+        private void CountDown(int n)
+        {
+            if (Interlocked.Add(ref remaining, -n) == 0)
+            {
+                var failures = Volatile.Read(ref failed);
+                owner.Completed(count, firstError, firstReason, failures);
+                done.TrySetResult(failures == 0);
+            }
+        }
+    }
+}
