@@ -74,8 +74,9 @@ public static class KafkaExtensions
             KafkaNative.EnsureLoaded();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Producer");
             var metrics = sp.GetRequiredService<KafkaMetrics>();
+            // The log handler gets its client's name from the message, never from the client: see LogHandler.
             return new ProducerBuilder<string?, byte[]>(config)
-                .SetLogHandler((p, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), p.Name, m.Facility, m.Message))
+                .SetLogHandler((_, m) => LogHandler(logger, m))
                 .SetErrorHandler((p, e) => KafkaLog.ClientError(logger, p.Name, e.Code, e.Reason))
                 .SetStatisticsHandler((p, json) => OnStatistics(metrics, logger, p.Name, json))
                 .Build();
@@ -115,7 +116,7 @@ public static class KafkaExtensions
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Consumer");
             var metrics = sp.GetRequiredService<KafkaMetrics>();
             var consumerBuilder = new ConsumerBuilder<string?, byte[]>(config)
-                .SetLogHandler((c, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), c.Name, m.Facility, m.Message))
+                .SetLogHandler((_, m) => LogHandler(logger, m))
                 .SetErrorHandler((c, e) => KafkaLog.ClientError(logger, c.Name, e.Code, e.Reason))
                 .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json))
                 .SetKeyDeserializer(InternedKeyDeserializer.Instance);
@@ -124,6 +125,18 @@ public static class KafkaExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// librdkafka calls its log callback from its own threads (rdk:main, broker threads) as soon as
+    /// rd_kafka_new starts them, before Confluent.Kafka has stored the client's native handle. The
+    /// client's <c>Name</c> reads that handle, so touching it here threw on a native thread and took
+    /// the process down (SIGSEGV, exit 139, with <c>debug=cgrp</c> or <c>debug=all</c>, which log
+    /// during construction). The message carries the name librdkafka gave the client.
+    /// The error and statistics handlers are served by the client's poll (Consume, or the producer's
+    /// poll task), which runs only once construction is over, so their client's name is safe to read.
+    /// </summary>
+    private static void LogHandler(ILogger logger, LogMessage message) =>
+        KafkaLog.Native(logger, KafkaLog.ToLogLevel(message.Level), message.Name, message.Facility, message.Message);
 
     private static void Apply(ClientConfig config, Dictionary<string, string> settings)
     {
