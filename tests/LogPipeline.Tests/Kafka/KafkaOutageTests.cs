@@ -3,6 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Kafka;
+using LogPipeline.Kafka.Embedded;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,16 +40,14 @@ public sealed class KafkaOutageTests
             using var processor = ProcessorProcess.Start(ProcessorHost.Settings(kafka.BootstrapServers, store), log, port);
 
             // It comes up and says why it is not healthy, instead of exiting.
-            var reason = $"kafka: Unhealthy: Kafka is not reachable at {kafka.BootstrapServers}";
-            var (status, body) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains(reason, StringComparison.Ordinal));
-            Assert.True(status == HttpStatusCode.ServiceUnavailable && body.Contains(reason, StringComparison.Ordinal), $"/health: {(int)status} {body}\n{await File.ReadAllTextAsync(log)}");
+            await AssertUnhealthyBecauseKafkaIsDownAsync(http, processor, kafka, log);
 
             await Task.Delay(TimeSpan.FromSeconds(20)); // many reconnects and consume errors
             Assert.False(processor.HasExited, $"the processor exited (code {processor.ExitCode}) while Kafka was down:\n{await File.ReadAllTextAsync(log)}");
 
             kafka.SetBrokerUp();
             Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
-            (status, body) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.OK, _ => true);
+            var (status, _) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.OK, _ => true);
             Assert.Equal(HttpStatusCode.OK, status);
             await Task.Delay(TimeSpan.FromSeconds(1)); // anything extra would show up now
             Assert.False(processor.HasExited);
@@ -93,9 +92,7 @@ public sealed class KafkaOutageTests
             kafka.SetBrokerDown();
             try
             {
-                var reason = $"kafka: Unhealthy: Kafka is not reachable at {kafka.BootstrapServers}";
-                var (status, body) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains(reason, StringComparison.Ordinal));
-                Assert.True(status == HttpStatusCode.ServiceUnavailable && body.Contains(reason, StringComparison.Ordinal), $"/health during the outage: {(int)status} {body}");
+                await AssertUnhealthyBecauseKafkaIsDownAsync(http, processor, kafka, log);
                 await Task.Delay(TimeSpan.FromSeconds(60));
                 Assert.False(processor.HasExited, $"the processor exited (code {processor.ExitCode}) while Kafka was down:\n{await File.ReadAllTextAsync(log)}");
             }
@@ -153,6 +150,13 @@ public sealed class KafkaOutageTests
         Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
         var records = KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.deadletter", 2, 2, TimeSpan.FromSeconds(30));
         Assert.Single(records, r => r.Message.Key == "k");
+    }
+
+    private static async Task AssertUnhealthyBecauseKafkaIsDownAsync(HttpClient http, ProcessorProcess processor, EmbeddedKafka kafka, string log)
+    {
+        var reason = $"kafka: Unhealthy: Kafka is not reachable at {kafka.BootstrapServers}";
+        var (status, body) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains(reason, StringComparison.Ordinal));
+        Assert.True(status == HttpStatusCode.ServiceUnavailable && body.Contains(reason, StringComparison.Ordinal), $"/health: {(int)status} {body}\n{await File.ReadAllTextAsync(log)}");
     }
 
     /// <summary>An outage under a minute or two: a few lines per client, not one per reconnect.</summary>
