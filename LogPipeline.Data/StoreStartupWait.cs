@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using LogPipeline.Resilience;
 
 namespace LogPipeline.Data;
 
@@ -23,8 +24,7 @@ public static class StoreStartupWait
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(time);
         var delay = BaseDelay;
-        DateTimeOffset? started = null;
-        var lastReport = DateTimeOffset.MinValue;
+        var outage = new OutageLog(ReportInterval);
         while (true)
         {
             try
@@ -33,12 +33,9 @@ public static class StoreStartupWait
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsUnreachable(ex))
             {
-                var now = time.GetUtcNow();
-                started ??= now;
-                if (now - lastReport >= ReportInterval)
+                if (outage.ShouldLog(time.GetUtcNow(), out var since))
                 {
-                    lastReport = now;
-                    report(ex, now - started.Value);
+                    report(ex, since);
                 }
             }
 

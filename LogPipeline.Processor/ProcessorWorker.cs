@@ -4,6 +4,7 @@ using LogPipeline.Kafka;
 using LogPipeline.Kafka.Wire;
 using LogPipeline.Processor.Pipeline;
 using LogPipeline.Processor.Storage;
+using LogPipeline.Resilience;
 using Microsoft.Extensions.Options;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
@@ -28,6 +29,11 @@ public sealed partial class ProcessorWorker(
     private static readonly TimeSpan RevokeDrainTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string topic = kafka.Value.Topics.Raw;
+    private readonly OutageLog consumeErrors = new(kafka.Value.OutageLogInterval);
+
+    // A handover of revoked partitions that was given up on (the store or Kafka did not answer in
+    // time): its batches may still commit. Only the consume thread touches it.
+    private Task? unfinishedHandover;
     private readonly Queue<ConsumeResult<string?, byte[]>> heldWhilePaused = new();
 
     // Records consumed but not yet handed to the pipeline; only the consume thread touches it
@@ -42,6 +48,7 @@ public sealed partial class ProcessorWorker(
     {
         // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
         HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
+        WaitForUnfinishedHandover();
         var stored = offsets.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
@@ -73,11 +80,53 @@ public sealed partial class ProcessorWorker(
         if (!sent.Wait(RevokeDrainTimeout) || !sent.Result || !done.Task.Wait(RevokeDrainTimeout))
         {
             LogRevokeNotDrained(logger, partitions.Count);
+            unfinishedHandover = HandoverAsync(sent, done.Task);
         }
 
         lock (heldWhilePaused)
         {
             heldWhilePaused.Clear(); // held records of revoked partitions belong to their next owner
+        }
+    }
+
+    /// <summary>
+    /// Self-fencing: before a new assignment reads the store's offsets, the batches of a handover that
+    /// was given up on must have committed or failed. Otherwise this process could read an offset that
+    /// its own older batch is about to move, consume those records again, and have the new batch
+    /// fenced by the old one (which stops the processor). It waits as long as the store or Kafka does.
+    /// </summary>
+    private void WaitForUnfinishedHandover()
+    {
+        if (unfinishedHandover is not { } handover)
+        {
+            return;
+        }
+
+        unfinishedHandover = null;
+        if (handover.IsCompleted)
+        {
+            return;
+        }
+
+        LogWaitingForHandover(logger);
+        try
+        {
+            handover.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The pipeline failed; the consume loop reports its error and stops.
+            return;
+        }
+
+        LogHandoverFinished(logger);
+    }
+
+    private static async Task HandoverAsync(Task<bool> sent, Task done)
+    {
+        if (await sent.ConfigureAwait(false))
+        {
+            await done.ConfigureAwait(false);
         }
     }
 
@@ -189,8 +238,13 @@ public sealed partial class ProcessorWorker(
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
-            // A broker-side hiccup (leader moving, topic not there yet): librdkafka recovers by itself.
-            LogConsumeError(logger, ex.Error.Code, ex.Error.Reason);
+            // A broker-side hiccup or outage (leader moving, topic not there yet, brokers down): librdkafka
+            // recovers by itself. Logged once, then once per Kafka:OutageLogInterval while it goes on.
+            if (consumeErrors.ShouldLog(DateTimeOffset.UtcNow, out var since, out var suppressed))
+            {
+                LogConsumeError(logger, ex.Error.Code, ex.Error.Reason, since.TotalSeconds, suppressed);
+            }
+
             return null;
         }
     }
@@ -250,8 +304,14 @@ public sealed partial class ProcessorWorker(
     [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Could not write everything of {Count} revoked partition(s) in time; their next owner resumes from the stored offsets")]
     private static partial void LogRevokeNotDrained(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Consume error {Code}: {Reason}")]
-    private static partial void LogConsumeError(ILogger logger, ErrorCode code, string reason);
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Consume error {Code}: {Reason} (failing for {OutageSeconds:0} s, {Suppressed} errors not logged since the last line)")]
+    private static partial void LogConsumeError(ILogger logger, ErrorCode code, string reason, double outageSeconds, long suppressed);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "New assignment waits until the batches of the last, unfinished handover are written or fail (self-fencing)")]
+    private static partial void LogWaitingForHandover(ILogger logger);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Information, Message = "The unfinished handover's batches are written; reading the store's offsets")]
+    private static partial void LogHandoverFinished(ILogger logger);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Pipeline full (store slow or down): consumption paused")]
     private static partial void LogPaused(ILogger logger);

@@ -55,15 +55,21 @@ public sealed partial class ProducerWorker(
         finally
         {
             // Graceful shutdown: whatever was queued is delivered before the process ends.
-            var left = publisher.Flush(FlushTimeout);
-            LogFlushed(logger, publisher.Sent, publisher.Delivered, publisher.Failed, left);
-            if (left > 0 || publisher.Failed > 0)
+            try
             {
-                // Events were lost: say so in the exit code too.
-                Environment.ExitCode = 1;
+                var left = publisher.Flush(FlushTimeout);
+                LogFlushed(logger, publisher.Sent, publisher.Delivered, publisher.Failed, left);
+                if (left > 0 || publisher.Failed > 0)
+                {
+                    // Events were lost: say so in the exit code too.
+                    Environment.ExitCode = 1;
+                }
             }
-
-            completion.TrySetResult();
+            finally
+            {
+                // Whoever waits for the end must not wait forever on a flush that threw.
+                completion.TrySetResult();
+            }
         }
 
         if (o.ExitWhenDone && !stoppingToken.IsCancellationRequested)

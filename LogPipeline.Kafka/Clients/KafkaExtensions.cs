@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using LogPipeline.Kafka.Wire;
+using LogPipeline.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,11 +42,14 @@ public static class KafkaExtensions
             .Validate(static o => !string.IsNullOrWhiteSpace(o.Topics.Raw) && !string.IsNullOrWhiteSpace(o.Topics.DeadLetter),
                 "Kafka:Topics:Raw and Kafka:Topics:DeadLetter must not be empty.")
             .Validate(static o => o.StatisticsIntervalMs >= 0, "Kafka:StatisticsIntervalMs must be 0 (off) or a positive number of milliseconds.")
+            .Validate(static o => o.OutageLogInterval > TimeSpan.Zero, "Kafka:OutageLogInterval must be positive.")
             .ValidateOnStart();
 
         builder.Services.AddOptions<KafkaProduceResilienceOptions>().BindConfiguration(KafkaProduceResilienceOptions.SectionName);
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<KafkaMetrics>();
+        // One instance for the process: AddCheck<T> alone makes a new one, with a new admin client, per check.
+        builder.Services.TryAddSingleton<KafkaHealthCheck>();
         builder.Services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", HealthStatus.Unhealthy, ["ready"]);
         return builder;
     }
@@ -73,10 +77,12 @@ public static class KafkaExtensions
 
             KafkaNative.EnsureLoaded();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Producer");
+            var (warnings, errors) = (new OutageLog(options.OutageLogInterval), new OutageLog(options.OutageLogInterval));
             var metrics = sp.GetRequiredService<KafkaMetrics>();
+            // The log handler gets its client's name from the message, never from the client: see LogHandler.
             return new ProducerBuilder<string?, byte[]>(config)
-                .SetLogHandler((p, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), p.Name, m.Facility, m.Message))
-                .SetErrorHandler((p, e) => KafkaLog.ClientError(logger, p.Name, e.Code, e.Reason))
+                .SetLogHandler((_, m) => LogHandler(logger, warnings, m))
+                .SetErrorHandler((p, e) => ErrorHandler(logger, errors, p.Name, e))
                 .SetStatisticsHandler((p, json) => OnStatistics(metrics, logger, p.Name, json))
                 .Build();
         });
@@ -113,16 +119,56 @@ public static class KafkaExtensions
 
             KafkaNative.EnsureLoaded();
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Consumer");
+            var (warnings, errors) = (new OutageLog(options.OutageLogInterval), new OutageLog(options.OutageLogInterval));
             var metrics = sp.GetRequiredService<KafkaMetrics>();
             var consumerBuilder = new ConsumerBuilder<string?, byte[]>(config)
-                .SetLogHandler((c, m) => KafkaLog.Native(logger, KafkaLog.ToLogLevel(m.Level), c.Name, m.Facility, m.Message))
-                .SetErrorHandler((c, e) => KafkaLog.ClientError(logger, c.Name, e.Code, e.Reason))
+                .SetLogHandler((_, m) => LogHandler(logger, warnings, m))
+                .SetErrorHandler((c, e) => ErrorHandler(logger, errors, c.Name, e))
                 .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json))
                 .SetKeyDeserializer(InternedKeyDeserializer.Instance);
             configureBuilder?.Invoke(sp, consumerBuilder);
             return consumerBuilder.Build();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// librdkafka calls its log callback from its own threads (rdk:main, broker threads) as soon as
+    /// rd_kafka_new starts them, before Confluent.Kafka has stored the client's native handle. The
+    /// client's <c>Name</c> reads that handle, so touching it here threw on a native thread and took
+    /// the process down (SIGSEGV, exit 139, with <c>debug=cgrp</c> or <c>debug=all</c>, which log
+    /// during construction). The message carries the name librdkafka gave the client.
+    /// The error and statistics handlers are served by the client's poll (Consume, or the producer's
+    /// poll task), which runs only once construction is over, so their client's name is safe to read.
+    /// </summary>
+    /// <remarks>
+    /// Warnings and errors are throttled (<see cref="KafkaOptions.OutageLogInterval"/>): while a broker is
+    /// down librdkafka reports every failed reconnect.
+    /// </remarks>
+    private static void LogHandler(ILogger logger, OutageLog warnings, LogMessage message)
+    {
+        var level = KafkaLog.ToLogLevel(message.Level);
+        if (level < Microsoft.Extensions.Logging.LogLevel.Warning)
+        {
+            KafkaLog.Native(logger, level, message.Name, message.Facility, message.Message);
+        }
+        else if (warnings.ShouldLog(TimeProvider.System.GetUtcNow(), out _, out var suppressed))
+        {
+            KafkaLog.NativeThrottled(logger, level, message.Name, message.Facility, message.Message, suppressed);
+        }
+    }
+
+    /// <summary>Client errors (brokers down, transport failures) once, then once per interval; fatal ones always.</summary>
+    private static void ErrorHandler(ILogger logger, OutageLog errors, string clientName, Error error)
+    {
+        if (error.IsFatal)
+        {
+            KafkaLog.FatalClientError(logger, clientName, error.Code, error.Reason);
+        }
+        else if (errors.ShouldLog(TimeProvider.System.GetUtcNow(), out _, out var suppressed))
+        {
+            KafkaLog.ClientError(logger, clientName, error.Code, error.Reason, suppressed);
+        }
     }
 
     private static void Apply(ClientConfig config, Dictionary<string, string> settings)

@@ -23,6 +23,12 @@ public sealed class KafkaOptions
 
     /// <summary>How often librdkafka reports the statistics that become .NET metrics; 0 turns them off.</summary>
     public int StatisticsIntervalMs { get; set; } = 5000;
+
+    /// <summary>
+    /// While Kafka does not answer, how often the clients' errors and librdkafka's warnings are logged
+    /// again after the first: its clients report every failed reconnect, which a long outage turns into a flood.
+    /// </summary>
+    public TimeSpan OutageLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Topic names.</summary>

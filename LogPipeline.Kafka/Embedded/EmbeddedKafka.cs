@@ -96,6 +96,32 @@ public sealed class EmbeddedKafka : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes broker <paramref name="brokerId"/> (1 to the broker count; -1, the default: all) down, as
+    /// if it crashed: its connections are closed and new ones refused, until <see cref="SetBrokerUp"/>;
+    /// no leadership moves. For outage tests.
+    /// </summary>
+    public void SetBrokerDown(int brokerId = -1) => SetBroker(brokerId, up: false);
+
+    /// <summary>Brings broker <paramref name="brokerId"/> back after <see cref="SetBrokerDown"/>, with its data.</summary>
+    public void SetBrokerUp(int brokerId = -1) => SetBroker(brokerId, up: true);
+
+    private void SetBroker(int brokerId, bool up)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
+            var err = up
+                ? NativeMethods.rd_kafka_mock_broker_set_up(cluster, brokerId)
+                : NativeMethods.rd_kafka_mock_broker_set_down(cluster, brokerId);
+            if (err != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Could not set broker {brokerId} of the embedded Kafka {(up ? "up" : "down")}: {Marshal.PtrToStringUTF8(NativeMethods.rd_kafka_err2str(err))}");
+            }
+        }
+    }
+
     public void Dispose()
     {
         lock (gate)

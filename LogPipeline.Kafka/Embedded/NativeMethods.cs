@@ -41,5 +41,11 @@ internal static partial class NativeMethods
     internal static partial void rd_kafka_mock_broker_set_host_port(IntPtr mcluster, int brokerId, string host, int port);
 
     [LibraryImport(LibraryName)]
+    internal static partial int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int rd_kafka_mock_broker_set_up(IntPtr mcluster, int brokerId);
+
+    [LibraryImport(LibraryName)]
     internal static partial IntPtr rd_kafka_err2str(int err);
 }

@@ -32,7 +32,7 @@ public sealed class DeadLetterPublisher(
 {
     private readonly string topic = kafka.Value.Topics.DeadLetter;
     private readonly int maxValueBytes = processor.Value.DeadLetterMaxValueBytes;
-    private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger);
+    private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger, kafka.Value.BootstrapServers);
 
     public async Task PublishAsync(IReadOnlyList<ProcessedRecord> records, CancellationToken cancellationToken)
     {

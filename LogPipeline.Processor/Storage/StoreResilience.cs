@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Net.Sockets;
+using LogPipeline.Resilience;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -105,7 +106,7 @@ public static partial class StoreResilience
                 },
                 OnClosed = _ =>
                 {
-                    outage.End();
+                    outage.End(TimeProvider.System.GetUtcNow());
                     LogBreakerClosed(logger);
                     return default;
                 },
@@ -149,44 +150,4 @@ public static partial class StoreResilience
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Store circuit breaker closed: the store answers again")]
     private static partial void LogBreakerClosed(ILogger logger);
-
-    /// <summary>Throttles retry logs: the first failure of an outage, then one per interval.</summary>
-    private sealed class OutageLog(TimeSpan interval)
-    {
-        private readonly Lock _gate = new();
-        private DateTimeOffset? _started;
-        private DateTimeOffset _lastLogged;
-
-        public bool ShouldLog(DateTimeOffset now, out TimeSpan since)
-        {
-            lock (_gate)
-            {
-                // A quiet gap longer than the interval means the last outage ended.
-                if (_started is null || now - _lastLogged > interval + interval)
-                {
-                    _started = now;
-                    _lastLogged = now;
-                    since = TimeSpan.Zero;
-                    return true;
-                }
-
-                since = now - _started.Value;
-                if (now - _lastLogged < interval)
-                {
-                    return false;
-                }
-
-                _lastLogged = now;
-                return true;
-            }
-        }
-
-        public void End()
-        {
-            lock (_gate)
-            {
-                _started = null;
-            }
-        }
-    }
 }

@@ -57,7 +57,15 @@ public sealed class PipelineScenario
     }
 
     /// <summary>Produces the whole stream with the real client (valid and poison interleaved) and waits for delivery.</summary>
-    public void ProduceTo(string bootstrapServers, string topic = "logs.raw")
+    public void ProduceTo(string bootstrapServers, string topic = "logs.raw") => ProduceTo(bootstrapServers, 0, Valid.Count, TimeSpan.FromSeconds(60), topic);
+
+    /// <summary>
+    /// Produces the valid records <paramref name="from"/> up to <paramref name="to"/> (exclusive) with the
+    /// poison records among them, and waits up to <paramref name="flushTimeout"/> for Kafka to have them
+    /// (longer than a broker outage the caller makes meanwhile). <paramref name="pace"/>, called with each
+    /// valid record's index after it is sent, can slow the stream down, so it runs through an outage.
+    /// </summary>
+    public void ProduceTo(string bootstrapServers, int from, int to, TimeSpan flushTimeout, string topic = "logs.raw", Action<int>? pace = null)
     {
         KafkaNative.EnsureLoaded();
         using var producer = new ProducerBuilder<string?, byte[]>(new ProducerConfig
@@ -68,7 +76,7 @@ public sealed class PipelineScenario
             EnableIdempotence = true,
         }).Build();
         var poisonByIndex = PoisonRecords.ToLookup(p => p.After);
-        for (var i = 0; i < Valid.Count; i++)
+        for (var i = from; i < to; i++)
         {
             var sent = Valid[i];
             var headers = new Headers { { KafkaHeaderNames.Host, Encoding.UTF8.GetBytes(sent.Host) } };
@@ -77,9 +85,11 @@ public sealed class PipelineScenario
             {
                 producer.ProduceWaiting(topic, new Message<string?, byte[]> { Key = poison.Key, Value = poison.Value });
             }
+
+            pace?.Invoke(i);
         }
 
-        if (producer.Flush(TimeSpan.FromSeconds(60)) != 0)
+        if (producer.Flush(flushTimeout) != 0)
         {
             throw new TimeoutException("The scenario could not be delivered to Kafka.");
         }

@@ -18,6 +18,9 @@ public sealed class ProcessorProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The exit code once it has exited (139 is a SIGSEGV), else null.</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
     public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath, int port = 0)
     {
         var process = DotnetProcess.Start("LogPipeline.Processor.dll", [$"--urls=http://127.0.0.1:{port}"], settings, logPath);

@@ -74,6 +74,9 @@ public sealed class KafkaClientTests
         using var down = Build("127.0.0.1:1", b => b.AddKafkaOptions());
         var unhealthy = await down.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
+        Assert.StartsWith("Kafka is not reachable at 127.0.0.1:1", unhealthy.Entries["kafka"].Description, StringComparison.Ordinal);
+        // One check instance (and admin client) serves every check.
+        Assert.Same(down.Services.GetRequiredService<KafkaHealthCheck>(), down.Services.GetRequiredService<KafkaHealthCheck>());
     }
 
     [Fact]

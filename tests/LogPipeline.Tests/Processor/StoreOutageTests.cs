@@ -102,7 +102,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
     }
 
     /// <summary>Polls /health until it matches, the process exits, or the timeout; returns the last answer (status 0 when none).</summary>
-    private static async Task<(HttpStatusCode Status, string Body)> WaitForHealthAsync(HttpClient http, ProcessorProcess processor, Func<HttpStatusCode, bool> status, Func<string, bool> body)
+    internal static async Task<(HttpStatusCode Status, string Body)> WaitForHealthAsync(HttpClient http, ProcessorProcess processor, Func<HttpStatusCode, bool> status, Func<string, bool> body)
     {
         var last = ((HttpStatusCode)0, "no answer");
         var deadline = DateTime.UtcNow + Timeout;
