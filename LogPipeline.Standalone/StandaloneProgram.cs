@@ -110,12 +110,20 @@ public static partial class StandaloneProgram
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Standalone");
-        foreach (var address in addresses)
+        // The server also lists the ingest's OTLP ports: they serve no page, so they are named apart.
+        var ingest = app.Services.GetRequiredService<IOptions<IngestOptions>>().Value;
+        var otlpPorts = new[] { ingest.GrpcPort, ingest.HttpPort };
+        foreach (var address in addresses.Where(a => !otlpPorts.Contains(BindingAddress.Parse(a).Port)))
         {
             LogDashboard(logger, address.TrimEnd('/') + "/", store);
         }
+
+        LogIngest(logger, ingest.GrpcPort, ingest.HttpPort);
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "LogPipeline is running. Dashboard: {Url}  (API under /api, OpenAPI at /openapi/v1.json; store: {Store}). Ctrl+C stops it.")]
     private static partial void LogDashboard(ILogger logger, string url, string store);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "OTLP log ingest: gRPC on port {GrpcPort}, HTTP POST /v1/logs on port {HttpPort} (0: off).")]
+    private static partial void LogIngest(ILogger logger, int grpcPort, int httpPort);
 }
