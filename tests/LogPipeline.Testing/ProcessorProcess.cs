@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>The processor as its own OS process (the built LogPipeline.Processor.dll), so a test can kill it hard.</summary>
 public sealed class ProcessorProcess : IDisposable
@@ -17,6 +17,8 @@ public sealed class ProcessorProcess : IDisposable
     public string LogPath { get; }
 
     public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
 
     public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath, int port = 0)
     {
