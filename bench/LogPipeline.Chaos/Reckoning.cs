@@ -45,9 +45,18 @@ public static class Reckoning
             {
                 valid++;
                 validDeadLettered += deadLettered.Contains(position) ? 1 : 0;
-                if (!storedAt.Contains(position))
+                if (storedAt.Contains(position))
                 {
-                    _ = deleted ? brokerDeleted++ : lost++;
+                    continue;
+                }
+
+                if (deleted)
+                {
+                    brokerDeleted++;
+                }
+                else
+                {
+                    lost++;
                 }
 
                 continue;
