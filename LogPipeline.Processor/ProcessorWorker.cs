@@ -19,7 +19,7 @@ namespace LogPipeline.Processor;
 public sealed partial class ProcessorWorker(
     IConsumer<string?, byte[]> consumer,
     ProcessingPipeline pipeline,
-    StoreWriter store,
+    OffsetReader offsets,
     IOptions<KafkaOptions> kafka,
     ProcessorMetrics metrics,
     ILogger<ProcessorWorker> logger) : BackgroundService
@@ -42,7 +42,7 @@ public sealed partial class ProcessorWorker(
     {
         // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
         HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
-        var stored = store.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
+        var stored = offsets.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
             ? (p.Topic, p.Partition.Value, s.NextOffset, s.WatermarkUtc)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Processor;
 
 /// <summary>Purges raw events past <see cref="ProcessorOptions.RawRetention"/> and aggregates past <see cref="ProcessorOptions.AggregateRetention"/>.</summary>
-public sealed partial class RetentionService(StoreWriter store, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+public sealed partial class RetentionService(RetentionPurger purger, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -18,10 +18,10 @@ public sealed partial class RetentionService(StoreWriter store, IOptions<Process
                 try
                 {
                     var now = time.GetUtcNow().UtcDateTime;
-                    var (raw, aggregates) = await store.PurgeAsync(now - o.RawRetention, now - o.AggregateRetention, stoppingToken);
-                    if (raw + aggregates > 0)
+                    var (raw, deadLetters, aggregates) = await purger.PurgeAsync(now - o.RawRetention, now - o.AggregateRetention, stoppingToken);
+                    if (raw + deadLetters + aggregates > 0)
                     {
-                        LogPurged(logger, raw, aggregates);
+                        LogPurged(logger, raw, deadLetters, aggregates);
                     }
                 }
                 catch (Exception ex) when (StoreResilience.IsTransient(ex))
@@ -36,8 +36,8 @@ public sealed partial class RetentionService(StoreWriter store, IOptions<Process
         }
     }
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Retention: purged {Raw} raw events and {Aggregates} aggregate rows")]
-    private static partial void LogPurged(ILogger logger, int raw, int aggregates);
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Retention: purged {Raw} raw events, {DeadLetters} dead letters and {Aggregates} aggregate rows")]
+    private static partial void LogPurged(ILogger logger, int raw, int deadLetters, int aggregates);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Retention purge failed; trying again at the next interval")]
     private static partial void LogPurgeFailed(ILogger logger, Exception exception);

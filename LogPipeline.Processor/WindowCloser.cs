@@ -11,7 +11,7 @@ namespace LogPipeline.Processor;
 /// in the store, so it is idempotent and a restart loses nothing.
 /// </summary>
 public sealed partial class WindowCloser(
-    ProcessingPipeline pipeline, StoreWriter store, IOptions<ProcessorOptions> options, ProcessorMetrics metrics, ILogger<WindowCloser> logger)
+    ProcessingPipeline pipeline, LatencyMaterializer latency, AnomalyStore anomalies, IOptions<ProcessorOptions> options, ProcessorMetrics metrics, ILogger<WindowCloser> logger)
     : BackgroundService
 {
     /// <summary>Minutes re-materialised behind the horizon, for partitions whose watermark lags the newest one.</summary>
@@ -57,14 +57,14 @@ public sealed partial class WindowCloser(
         // Everything that closed since the last pass (a backlog can close hours at once), plus a margin
         // for partitions whose watermark lags; after a start, the last day.
         var materializeFrom = (materializedUntil ?? horizon.AddDays(-1)).AddMinutes(-RematerialiseMinutes);
-        await store.MaterializeLatencyAsync(materializeFrom, horizon, cancellationToken);
+        await latency.MaterializeLatencyAsync(materializeFrom, horizon, cancellationToken);
         materializedUntil = horizon;
 
         // After a start, judge the recent past again: anomalies already recorded for it are recognised below.
         var from = evaluatedUntil ?? horizon.AddMinutes(-RematerialiseMinutes);
 
-        var counts = await store.ReadErrorCountsAsync(from.AddMinutes(-o.Anomaly.BaselineMinutes), horizon, cancellationToken);
-        var recent = (await store.ReadAnomaliesAsync(from, cancellationToken)).Where(static a => a.Kind == ErrorRateKind).ToList();
+        var counts = await anomalies.ReadErrorCountsAsync(from.AddMinutes(-o.Anomaly.BaselineMinutes), horizon, cancellationToken);
+        var recent = (await anomalies.ReadAnomaliesAsync(from, cancellationToken)).Where(static a => a.Kind == ErrorRateKind).ToList();
         var open = recent.Where(static a => a.EndedAtUtc is null).ToDictionary(static a => a.Service);
         var byService = counts.GroupBy(static c => c.Service);
         for (var minute = from; minute < horizon; minute = minute.AddMinutes(1))
@@ -111,18 +111,18 @@ public sealed partial class WindowCloser(
         open.TryGetValue(service, out var anomaly);
         if (anomalous && anomaly is null)
         {
-            var id = await store.OpenAnomalyAsync(service, ErrorRateKind, minute, observed, expected, cancellationToken);
+            var id = await anomalies.OpenAnomalyAsync(service, ErrorRateKind, minute, observed, expected, cancellationToken);
             open[service] = new LogPipeline.Data.Anomaly { Id = id, Service = service, Kind = ErrorRateKind, StartedAtUtc = minute, Observed = observed, Expected = expected };
             LogOpened(logger, service, minute, observed, expected);
         }
         else if (anomalous && anomaly is not null && observed > anomaly.Observed)
         {
-            await store.UpdateAnomalyAsync(anomaly.Id, observed, anomaly.Expected, null, cancellationToken);
+            await anomalies.UpdateAnomalyAsync(anomaly.Id, observed, anomaly.Expected, null, cancellationToken);
             anomaly.Observed = observed;
         }
         else if (!anomalous && anomaly is not null && minute > anomaly.StartedAtUtc)
         {
-            await store.UpdateAnomalyAsync(anomaly.Id, anomaly.Observed, anomaly.Expected, minute, cancellationToken);
+            await anomalies.UpdateAnomalyAsync(anomaly.Id, anomaly.Observed, anomaly.Expected, minute, cancellationToken);
             open.Remove(service);
             LogEnded(logger, service, minute);
         }

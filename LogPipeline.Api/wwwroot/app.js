@@ -1,4 +1,4 @@
-// The LogPipeline dashboard: charts from /api/stats/*, anomalies, top errors and a live tail
+// The LogPipeline dashboard: charts from /api/stats/*, anomalies, top errors, dead letters and a live tail
 // (server-sent events from /api/logs/tail). No framework; uPlot (wwwroot/lib, from npm) draws the charts.
 import uPlot from './lib/uplot/uPlot.esm.js';
 
@@ -309,6 +309,39 @@ function drawTopErrors(response) {
   body.replaceChildren(...rows);
 }
 
+// A dead letter's preview is already safe text (the processor turns invalid UTF-8 into U+FFFD and
+// control characters into their symbols); the cell's tooltip carries the reason's detail and the hash.
+function drawDeadLetters(response) {
+  const body = $('dead-letters').tBodies[0];
+  const rows = response.items.map((d) => {
+    const tr = document.createElement('tr');
+    tr.dataset.id = d.id;
+    tr.dataset.reason = d.reason;
+    const reason = cell(d.reason);
+    reason.title = d.detail;
+    const preview = cell(d.preview || '(empty)', 'mono preview');
+    preview.title = `${d.preview}\n\nsha256 ${d.sha256}`;
+    tr.append(
+      cell(new Date(d.deadLetteredAt).toLocaleTimeString()),
+      reason,
+      cell(`${d.topic}/${d.partition}/${d.offset}`, 'mono'),
+      cell(d.key ?? '(none)'),
+      cell(d.size.toLocaleString(), 'num'),
+      preview,
+    );
+    return tr;
+  });
+  if (rows.length === 0) {
+    const tr = document.createElement('tr');
+    tr.className = 'placeholder';
+    const td = cell('no rejected records in this range');
+    td.colSpan = 6;
+    tr.append(td);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
 function describeAnomalies() {
   const open = state.anomalies.filter((a) => a.open);
   const text = state.anomalies.length === 0
@@ -335,12 +368,13 @@ async function refresh() {
   const common = { from: from.toISOString(), to: to.toISOString(), service: state.service };
   const stats = { ...common, bucket: range.bucket };
   try {
-    const [volume, errorRates, latency, anomalies, top] = await Promise.all([
+    const [volume, errorRates, latency, anomalies, top, deadLetters] = await Promise.all([
       api('api/stats/volume', { ...stats, groupBy: 'level' }),
       api('api/stats/errors', stats),
       api('api/stats/latency', { ...stats, service: state.latencyService || state.service }),
       api('api/anomalies', common),
       api('api/errors/top', { ...common, limit: 25 }),
+      api('api/deadletters', { from: common.from, to: common.to, limit: 50 }),
     ]);
     if (mine !== generation) return;
     state.anomalies = anomalies.items;
@@ -349,6 +383,7 @@ async function refresh() {
     drawErrorRates(errorRates);
     drawLatency(latency);
     drawTopErrors(top);
+    drawDeadLetters(deadLetters);
     for (const chart of Object.values(charts)) chart.el.dataset.range = state.range;
     setStatus(`updated ${to.toLocaleTimeString()}`);
   } catch (error) {

@@ -18,7 +18,7 @@ public static class Extensions
     {
         builder.AddLogStore();
         builder.AddLogStoreMigrations(); // a hosted service: registered first, so the schema is current before the rest starts
-        builder.AddStoreWriter();
+        builder.AddProcessorStore();
         builder.AddKafkaProducer();
         builder.AddKafkaConsumer(ProcessorOptions.DefaultGroupId,
             static c =>
@@ -46,7 +46,7 @@ public static class Extensions
                 groupId,
                 sp.GetRequiredService<IOptions<ProcessorOptions>>(),
                 sp.GetRequiredService<RecordProcessor>(),
-                sp.GetRequiredService<StoreWriter>(),
+                sp.GetRequiredService<BatchWriter>(),
                 sp.GetRequiredService<DeadLetterPublisher>(),
                 sp.GetRequiredService<ProcessorMetrics>(),
                 sp.GetRequiredService<ILogger<ProcessingPipeline>>(),

@@ -157,17 +157,17 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             Service = e.Service,
             Host = e.Host,
             Level = e.Level,
-            Message = Truncate(e.Message, StoreLimits.TextLength)!,
+            Message = e.Message,
             Format = (byte)processed.Format,
-            HttpMethod = Truncate(e.Http?.Method, StoreLimits.HttpMethodLength),
-            HttpPath = Truncate(e.Http?.Path, StoreLimits.HttpPathLength),
+            HttpMethod = e.Http?.Method,
+            HttpPath = e.Http?.Path,
             HttpStatus = (short?)e.Http?.Status,
             HttpDurationMs = e.Http?.DurationMs,
             HttpBytes = e.Http?.Bytes,
             TraceId = e.TraceId is { Length: StoreLimits.TraceIdLength } ? e.TraceId : null,
             SpanId = e.SpanId is { Length: StoreLimits.SpanIdLength } ? e.SpanId : null,
             Fingerprint = processed.Fingerprint,
-            AttributesJson = e.Attributes is { Count: > 0 } a ? Truncate(AttributesJson(a), StoreLimits.TextLength) : null,
+            AttributesJson = e.Attributes is { Count: > 0 } a ? AttributesJson(a) : null,
             IsLate = late,
         };
     }
@@ -203,8 +203,6 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         json.Flush();
         return Encoding.UTF8.GetString(attributesBuffer.WrittenSpan);
     }
-
-    private static string? Truncate(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
 
     private sealed class PartitionState
     {
@@ -248,8 +246,8 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             {
                 Service = e.Service,
                 Fingerprint = fingerprint,
-                Template = Truncate(template, StoreLimits.TextLength)!,
-                SampleMessage = Truncate(e.Message, StoreLimits.TextLength)!,
+                Template = template,
+                SampleMessage = e.Message,
                 Level = e.Level,
                 FirstSeenUtc = at,
                 LastSeenUtc = at,
@@ -259,16 +257,28 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             f.LastSeenUtc = at > f.LastSeenUtc ? at : f.LastSeenUtc;
         }
 
-        // Rows in key order: two writers upserting the same keys lock them in the same order (no deadlock).
+        // In no particular order, and cut to no column's length: the store does both, right before
+        // it writes (BatchTables), so that each is done once.
         public PendingBatch Complete()
         {
             var s = Batch.Store;
-            s.Volume.AddRange(volume.OrderBy(static p => p.Key).Select(static p => p.Value!));
-            s.HttpStatus.AddRange(status.OrderBy(static p => p.Key).Select(static p => p.Value!));
-            s.LatencyHistogram.AddRange(histogram.OrderBy(static p => p.Key).Select(static p => p.Value!));
-            s.Fingerprints.AddRange(fingerprints.OrderBy(static p => p.Key).Select(static p => p.Value!));
-            s.Pipeline.AddRange(pipeline.OrderBy(static p => p.Key).Select(static p => p.Value!));
+            AddAll(s.Volume, volume);
+            AddAll(s.HttpStatus, status);
+            AddAll(s.LatencyHistogram, histogram);
+            AddAll(s.Fingerprints, fingerprints);
+            AddAll(s.Pipeline, pipeline);
             return Batch;
+        }
+
+        private static void AddAll<TKey, TValue>(List<TValue> rows, Dictionary<TKey, TValue?> map)
+            where TKey : notnull
+            where TValue : class
+        {
+            rows.EnsureCapacity(rows.Count + map.Count);
+            foreach (var value in map.Values)
+            {
+                rows.Add(value!);
+            }
         }
 
         // A reference to the map's slot: one hash lookup per key and no closure per call (this runs

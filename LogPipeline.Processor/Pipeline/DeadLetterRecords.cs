@@ -26,8 +26,9 @@ public static class DeadLetterRecords
         SourceTopic = source.Topic,
         SourcePartition = source.Partition,
         SourceOffset = source.Offset,
-        Reason = Cut(rejection.Reason, StoreLimits.DeadLetterReasonLength),
-        Detail = Cut(rejection.Detail, StoreLimits.DeadLetterDetailLength),
+        // Reason and detail are cut to their columns by the store, which cuts every value it writes.
+        Reason = rejection.Reason,
+        Detail = rejection.Detail,
         RecordKey = CutUtf8(source.Key, MaxKeyAndHostBytes),
         Host = CutUtf8(source.Host, MaxKeyAndHostBytes),
         ValueSize = source.Value.Length,
@@ -96,6 +97,4 @@ public static class DeadLetterRecords
 
         return text[..i];
     }
-
-    private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
 }

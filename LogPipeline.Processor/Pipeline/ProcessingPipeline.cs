@@ -13,7 +13,7 @@ namespace LogPipeline.Processor.Pipeline;
 public sealed partial class ProcessingPipeline : IAsyncDisposable
 {
     private readonly ProcessorOptions options;
-    private readonly StoreWriter store;
+    private readonly BatchWriter store;
     private readonly DeadLetterPublisher deadLetters;
     private readonly ProcessorMetrics metrics;
     private readonly ILogger logger;
@@ -31,7 +31,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         string groupId,
         IOptions<ProcessorOptions> options,
         RecordProcessor processor,
-        StoreWriter store,
+        BatchWriter store,
         DeadLetterPublisher deadLetters,
         ProcessorMetrics metrics,
         ILogger<ProcessingPipeline> logger,

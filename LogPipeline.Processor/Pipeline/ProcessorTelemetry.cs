@@ -78,5 +78,5 @@ public static class ProcessorTelemetry
         return activity;
     }
 
-    internal static string DbSystem(StoreWriter store) => store.Provider == Data.StoreProvider.MariaDb ? "mariadb" : "sqlite";
+    internal static string DbSystem(BatchWriter store) => store.Provider == Data.StoreProvider.MariaDb ? "mariadb" : "sqlite";
 }

@@ -17,7 +17,7 @@ namespace LogPipeline.Processor.Storage;
 /// never contains those bytes inside a multi-byte character. Lone surrogates become U+FFFD, as in
 /// every other UTF-8 encoding of ours (and as the INSERT literals did).
 /// </remarks>
-internal sealed class LoadDataStream<T>(IReadOnlyList<T> rows, int columns, StoreWriter.RowBinder<T> bind) : Stream
+internal sealed class LoadDataStream<T>(IReadOnlyList<T> rows, int columns, RowBinder<T> bind) : Stream
 {
     private readonly Row _row = new();
     private int _next;

@@ -29,7 +29,7 @@ internal static class MariaDbBulkLoad
     /// <summary>Loads <paramref name="rows"/> into <paramref name="columns"/> of <paramref name="table"/>, each row bound by <paramref name="bind"/> in column order.</summary>
     /// <exception cref="BulkLoadException">The server skipped a row or warned about a value.</exception>
     public static async Task LoadAsync<T>(
-        MySqlConnection connection, string table, IReadOnlyList<string> columns, IReadOnlyList<T> rows, StoreWriter.RowBinder<T> bind, CancellationToken ct)
+        MySqlConnection connection, string table, IReadOnlyList<string> columns, IReadOnlyList<T> rows, RowBinder<T> bind, CancellationToken ct)
     {
         if (rows.Count == 0)
         {

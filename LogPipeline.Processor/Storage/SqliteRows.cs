@@ -23,7 +23,7 @@ internal static class SqliteRows
     private const string DateFormat = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
 
     /// <summary>Runs <paramref name="sql"/> (positional <c>?1 ... ?n</c> parameters) once per row.</summary>
-    public static void Execute<T>(SqliteConnection connection, string sql, int columns, IReadOnlyList<T> rows, StoreWriter.RowBinder<T> bind)
+    public static void Execute<T>(SqliteConnection connection, string sql, int columns, IReadOnlyList<T> rows, RowBinder<T> bind)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
         var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);

@@ -50,7 +50,7 @@ internal sealed class StoreSqlDialect
     /// bench/LogPipeline.Benchmarks). SQLite runs in process and takes one prepared single-row
     /// statement per row instead (<see cref="SqliteRows"/>).
     /// </summary>
-    public int RowsPerStatement => 500;
+    public const int RowsPerStatement = 500;
 
     /// <summary>Appended to a SELECT that reads a row the transaction will then overwrite.</summary>
     public string ForUpdate => Provider == StoreProvider.MariaDb ? " FOR UPDATE" : string.Empty;
@@ -109,6 +109,15 @@ internal sealed class StoreSqlDialect
 
         return sql.ToString();
     }
+
+    /// <summary>
+    /// The clause that keeps the stored row on a conflict of <paramref name="keyColumns"/> and drops
+    /// the new one. On MariaDB a no-op update rather than INSERT IGNORE, which would also turn a
+    /// value that does not fit, or any other error, into a warning.
+    /// </summary>
+    public string Ignore(IReadOnlyList<string> keyColumns) => Provider == StoreProvider.MariaDb
+        ? $" ON DUPLICATE KEY UPDATE {keyColumns[0]} = {keyColumns[0]}"
+        : $" ON CONFLICT ({string.Join(", ", keyColumns)}) DO NOTHING";
 
     /// <summary>
     /// Deletes at most <paramref name="limit"/> rows whose <paramref name="column"/> is before

@@ -22,16 +22,15 @@ internal sealed record StoreAloneResult(BenchStore Store, int Events, int RowsPe
 
 /// <summary>
 /// Phase 3: the rows the pipeline stored, read back in the order it inserted them and written again
-/// by the processor's own <see cref="StoreWriter"/> into an empty store with the same schema: as many
+/// by the processor's own <see cref="BatchWriter"/> into an empty store with the same schema: as many
 /// rows per transaction as the pipeline committed, each transaction fenced by its partitions' offsets
 /// as in the pipeline, but without Kafka, parsing or aggregates. What the store takes this way on this
 /// machine is the ceiling for the whole pipeline, whatever the code before the store does.
 /// </summary>
 internal static class StoreAlone
 {
-    private const string Columns =
-        "source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, service, host, level, " +
-        "message, format, http_method, http_path, http_status, http_duration_ms, http_bytes, trace_id, span_id, fingerprint, attributes_json, is_late";
+    // The writer's own column list, in its order: ToRow reads them back by position.
+    private static readonly string Columns = string.Join(", ", BatchWriter.EventColumns);
 
     /// <summary>Copies <paramref name="source"/>'s raw events into <paramref name="target"/> (empty, no schema yet); times the rows after the first <paramref name="warmUp"/>.</summary>
     public static async Task<StoreAloneResult> RunAsync(
@@ -45,7 +44,9 @@ internal static class StoreAlone
             await new SchemaMigrator(target.Provider).MigrateAsync(connection).ConfigureAwait(false);
         }
 
-        var writer = new StoreWriter(connections, new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance);
+        var writer = new BatchWriter(
+            new ProcessorStore(connections, new StoreResilienceOptions(), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
+            NullLogger<BatchWriter>.Instance);
         var nextOffsets = new Dictionary<(string Topic, int Partition), long>();
         var timedFrom = -1;
         long started = 0;

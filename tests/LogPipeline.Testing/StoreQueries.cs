@@ -56,11 +56,15 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
             .ToDictionary(r => (string)r[0], r => Convert.ToInt64(r[1], null));
 
     /// <summary>Waits until the raw table holds <paramref name="count"/> rows (or the timeout passes) and returns the count.</summary>
-    public async Task<long> WaitForRawCountAsync(long count, TimeSpan timeout)
+    public Task<long> WaitForRawCountAsync(long count, TimeSpan timeout) =>
+        WaitForCountAsync("SELECT COUNT(*) FROM log_events", count, timeout);
+
+    /// <summary>Waits until <paramref name="countSql"/> gives at least <paramref name="count"/> (or the timeout passes) and returns the last answer.</summary>
+    public async Task<long> WaitForCountAsync(string countSql, long count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         long seen;
-        while ((seen = await TryRawCountAsync()) < count && DateTime.UtcNow < deadline)
+        while ((seen = await TryScalarAsync(countSql)) < count && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
@@ -68,11 +72,11 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
         return seen;
     }
 
-    private async Task<long> TryRawCountAsync()
+    private async Task<long> TryScalarAsync(string sql)
     {
         try
         {
-            return await RawCountAsync();
+            return await ScalarAsync(sql);
         }
         catch (DbException)
         {

@@ -30,6 +30,7 @@ public abstract class ApiHostileQueryTests(ApiStore store)
         ("/api/errors/top", ["from", "to", "service", "limit"]),
         ("/api/anomalies", ["from", "to", "service", "limit"]),
         ("/api/services", []),
+        ("/api/deadletters", ["from", "to", "reason", "before", "limit"]),
         ("/openapi/v1.json", []),
     ];
 

@@ -110,7 +110,7 @@ public abstract class ApiRulesTests(ApiStore store)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
 
         Assert.Equal(
-            new[] { "/api/anomalies", "/api/errors/top", "/api/logs", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
+            new[] { "/api/anomalies", "/api/deadletters", "/api/errors/top", "/api/logs", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
             paths.Order(StringComparer.Ordinal));
     }
 

@@ -22,7 +22,7 @@ public abstract class ApiStore : IAsyncLifetime
 {
     protected ApiStore()
     {
-        Scenario = PipelineScenario.Create(3000, seed: 23, start: DateTimeOffset.UtcNow.AddMinutes(-13), step: TimeSpan.FromMilliseconds(200), poisonEvery: 0);
+        Scenario = PipelineScenario.Create(3000, seed: 23, start: DateTimeOffset.UtcNow.AddMinutes(-13), step: TimeSpan.FromMilliseconds(200), poisonEvery: 1000);
     }
 
     public StoreQueries Store { get; private set; } = null!;
@@ -49,9 +49,11 @@ public abstract class ApiStore : IAsyncLifetime
             Scenario.ProduceTo(kafka.BootstrapServers);
             var processor = await ProcessorHost.StartAsync(ProcessorHost.Settings(kafka.BootstrapServers, Store));
             var stored = await Store.WaitForRawCountAsync(Scenario.Valid.Count, TimeSpan.FromSeconds(120));
+            var deadLettered = await Store.WaitForCountAsync("SELECT COUNT(*) FROM dead_letters", Scenario.PoisonRecords.Count, TimeSpan.FromSeconds(60));
             await processor.StopAsync();
             await processor.DisposeAsync();
             Assert.Equal(Scenario.Valid.Count, stored);
+            Assert.Equal(Scenario.PoisonRecords.Count, deadLettered);
         }
 
         Api = new ApiFactory(Store);

@@ -44,11 +44,16 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
     {
         RequireChromium();
         using var folder = new TempFolder();
+        var kafkaPort = LoopbackPort.Free();
         using var host = StandaloneProcess.Start(
             folder.Path,
-            new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300" },
+            new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300", ["Kafka:Embedded:Port"] = kafkaPort.ToString(CultureInfo.InvariantCulture) },
             provider == StoreProvider.MariaDb ? mariaDb.CreateDatabase("dashboard") : null);
         await host.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+
+        // Three hostile records beside the producer's stream, through the real client: the processor
+        // rejects them and the page lists them with a preview a person can read.
+        ProducePoison($"127.0.0.1:{kafkaPort}");
 
         // The detector needs a baseline of closed minutes that a fresh pipeline lacks (the processor
         // tests cover it), so the store gets two anomalies as the processor records them: one over,
@@ -82,6 +87,14 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
             await Expect(topErrors.First).ToBeVisibleAsync(new() { Timeout = Milliseconds(DataTimeout) });
             Assert.True(await topErrors.CountAsync() > 0);
             Assert.False(string.IsNullOrWhiteSpace(await topErrors.First.Locator("td").Nth(0).InnerTextAsync()));
+
+            // Dead letters: each rejected record with its reason, source position and a readable preview.
+            var deadLetters = page.Locator("#dead-letters tbody tr[data-reason]");
+            await Expect(deadLetters).ToHaveCountAsync(3, new() { Timeout = Milliseconds(DataTimeout) });
+            await Expect(page.Locator("#dead-letters tr[data-reason='invalid-utf8'] td.preview")).ToHaveTextAsync("{\"v\":1,\"message\":\"caf\uFFFD\"}");
+            await Expect(page.Locator("#dead-letters tr[data-reason='unknown-format'] td.preview")).ToHaveTextAsync("bin\u2400ary\u241Bpayload");
+            await Expect(page.Locator("#dead-letters tr[data-reason='empty'] td.preview")).ToHaveTextAsync("(empty)");
+            await Expect(page.Locator("#dead-letters tr[data-reason='empty'] td").Nth(2)).ToHaveTextAsync(new Regex("^logs\\.raw/[0-9]+/[0-9]+$"));
 
             var (id, service, message) = await ExpectTailRowsArrivingAsync(page);
 
@@ -188,6 +201,17 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         Assert.False(string.IsNullOrEmpty(message));
         Assert.Equal(service, newRow[3]);
         return (id, service, message);
+    }
+
+    private static void ProducePoison(string bootstrapServers)
+    {
+        using var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]>(
+            new Confluent.Kafka.ProducerConfig { BootstrapServers = bootstrapServers, Acks = Confluent.Kafka.Acks.All }).Build();
+        byte[][] values = [[.. "{\"v\":1,\"message\":\"caf"u8, 0xC3, .. "\"}"u8], [.. "bin"u8, 0, .. "ary"u8, 0x1B, .. "payload"u8], []];
+        foreach (var value in values)
+        {
+            producer.ProduceWaiting("logs.raw", new Confluent.Kafka.Message<string?, byte[]> { Key = "dashboard-poison", Value = value });
+        }
     }
 
     private static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using LogPipeline.Data;
 using LogPipeline.Kafka.Embedded;
@@ -47,7 +48,7 @@ public sealed class ProcessorTests(MariaDbFixture mariaDb)
         });
     }
 
-    /// <summary>Raw rows exact and unique; every aggregate equal to the scenario's own computation.</summary>
+    /// <summary>Raw rows exact and unique; every aggregate equal to the scenario's own computation; each poison record dead-lettered once.</summary>
     internal static async Task AssertStoreMatchesAsync(StoreQueries store, PipelineScenario scenario)
     {
         Assert.Equal(scenario.Valid.Count, await store.RawCountAsync());
@@ -60,6 +61,16 @@ public sealed class ProcessorTests(MariaDbFixture mariaDb)
         Assert.Equal(Sorted(scenario.ExpectedFingerprintedByService()), Sorted(await store.FingerprintCountsByServiceAsync()));
         Assert.Equal(scenario.Valid.Count + scenario.PoisonRecords.Count, await store.ScalarAsync("SELECT SUM(events_in) FROM pipeline_minute"));
         Assert.Equal(scenario.PoisonRecords.Count, await store.ScalarAsync("SELECT SUM(dead_letters) FROM pipeline_minute"));
+
+        // Each poison record is one dead_letters row (stored in the batch that counted it above, so no
+        // wait is needed), whatever crashed or was replayed: as many rows as distinct source positions,
+        // each with its reason and the hash of its whole value.
+        Assert.Equal(scenario.PoisonRecords.Count, await store.ScalarAsync("SELECT COUNT(*) FROM dead_letters"));
+        Assert.Equal(scenario.PoisonRecords.Count, await store.ScalarAsync(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT source_topic, source_partition, source_offset FROM dead_letters) d"));
+        Assert.Equal(
+            scenario.PoisonRecords.Select(p => p.Reason + ":" + Convert.ToHexStringLower(SHA256.HashData(p.Value))).Order(StringComparer.Ordinal),
+            (await store.RowsAsync("SELECT reason, value_sha256 FROM dead_letters")).Select(r => (string)r[0] + ":" + (string)r[1]).Order(StringComparer.Ordinal));
         var messages = (await store.RowsAsync("SELECT message FROM log_events")).Select(r => (string)r[0]).ToHashSet();
         Assert.All(scenario.Valid, s => Assert.Contains(s.Expected.Message.Length > StoreLimits.TextLength ? s.Expected.Message[..StoreLimits.TextLength] : s.Expected.Message, messages));
     }

@@ -11,7 +11,7 @@ namespace LogPipeline.Tests.Storage;
 
 /// <summary>
 /// MariaDB raw events go in through LOAD DATA LOCAL INFILE (<see cref="MariaDbBulkLoad"/>), written
-/// here through the processor's <see cref="StoreWriter"/> into the shared real MariaDB server and,
+/// here through the processor's <see cref="BatchWriter"/> into the shared real MariaDB server and,
 /// for comparison, into SQLite, whose path binds each value natively.
 /// </summary>
 [Collection("mariadb")]
@@ -86,12 +86,12 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
         var events = AwkwardEvents().Take(3).ToList();
         events[1].Host = "a-host-name-too-long-for-five";
 
-        var error = await Assert.ThrowsAsync<BulkLoadException>(() => writer.WriteAsync(Batch(events), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<BulkLoadException>(() => writer.Batches.WriteAsync(Batch(events), CancellationToken.None));
 
         Assert.Contains("warning", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(0L, await CountAsync(store, "log_events"));
         Assert.Equal(0L, await CountAsync(store, "volume_minute"));
-        Assert.Empty(await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None));
+        Assert.Empty(await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None));
     }
 
     /// <summary>A server with local_infile=OFF refuses the load: the error says which setting, and nothing is stored.</summary>
@@ -103,7 +103,7 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
         await ExecuteAsync(store, "SET GLOBAL local_infile = 0");
         try
         {
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(Batch(AwkwardEvents().Take(2).ToList()), CancellationToken.None));
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.Batches.WriteAsync(Batch(AwkwardEvents().Take(2).ToList()), CancellationToken.None));
             Assert.Contains("local_infile=ON", error.Message, StringComparison.Ordinal);
         }
         finally
@@ -112,7 +112,7 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
         }
 
         Assert.Equal(0L, await CountAsync(store, "log_events"));
-        Assert.Empty(await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None));
+        Assert.Empty(await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None));
     }
 
     private static List<LogEventRow> AwkwardEvents()
@@ -232,8 +232,8 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
 
         // Two batches, so a second load continues where the first ended.
         var half = events.Count / 2;
-        Assert.Empty(await writer.WriteAsync(Batch(events[..half]), CancellationToken.None));
-        Assert.Empty(await writer.WriteAsync(Batch(events[half..], expected: half), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(events[..half]), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(events[half..], expected: half), CancellationToken.None));
         return store;
     }
 
@@ -246,7 +246,7 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
         return batch;
     }
 
-    private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(StoreProvider provider, string name)
+    private async Task<(StoreJobs Writer, StoreConnectionFactory Store)> CreateStoreAsync(StoreProvider provider, string name)
     {
         var connectionString = provider == StoreProvider.Sqlite
             ? $"Data Source={Path.Combine(_folder, name + ".db")}"
@@ -257,7 +257,7 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
             await new SchemaMigrator(provider).MigrateAsync(connection);
         }
 
-        return (new StoreWriter(store, new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), store);
+        return (new StoreJobs(store), store);
     }
 
     private static async Task ExecuteAsync(StoreConnectionFactory store, string sql)

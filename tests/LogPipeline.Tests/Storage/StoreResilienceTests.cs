@@ -66,7 +66,7 @@ public sealed class StoreResilienceTests
     }
 
     [Fact]
-    public void AddStoreWriterRegistersOneWriterWithItsConfiguredResilience()
+    public void AddProcessorStoreRegistersOneStoreAndItsJobsWithItsConfiguredResilience()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -76,12 +76,17 @@ public sealed class StoreResilienceTests
             ["Processor:Resilience:Store:BreakDuration"] = "00:00:02",
         });
         builder.AddLogStore();
-        builder.AddStoreWriter();
+        builder.AddProcessorStore();
         using var host = builder.Build();
 
-        Assert.Same(host.Services.GetRequiredService<StoreWriter>(), host.Services.GetRequiredService<StoreWriter>());
+        Assert.Same(host.Services.GetRequiredService<ProcessorStore>(), host.Services.GetRequiredService<ProcessorStore>());
+        Assert.Same(host.Services.GetRequiredService<BatchWriter>(), host.Services.GetRequiredService<BatchWriter>());
+        Assert.NotNull(host.Services.GetRequiredService<OffsetReader>());
+        Assert.NotNull(host.Services.GetRequiredService<LatencyMaterializer>());
+        Assert.NotNull(host.Services.GetRequiredService<AnomalyStore>());
+        Assert.NotNull(host.Services.GetRequiredService<RetentionPurger>());
         var options = host.Services.GetRequiredService<IOptions<StoreResilienceOptions>>().Value;
         Assert.Equal((3, TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200)), (options.MaxRetryAttempts, options.BreakDuration, options.BaseDelay));
-        Assert.Equal(StoreProvider.Sqlite, host.Services.GetRequiredService<StoreWriter>().Provider);
+        Assert.Equal(StoreProvider.Sqlite, host.Services.GetRequiredService<BatchWriter>().Provider);
     }
 }

@@ -11,12 +11,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LogPipeline.Tests.Storage;
 
 /// <summary>
-/// The processor's store writer against both engines: SQLite in a temp file and the shared real
+/// The processor's store jobs against both engines: SQLite in a temp file and the shared real
 /// MariaDB server (its own database per test). In the "mariadb" collection, so the outage test never
 /// stops the server under another test.
 /// </summary>
 [Collection("mariadb")]
-public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
+public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
 {
     private const string Group = "processor";
     private const string Topic = "logs.raw";
@@ -38,7 +38,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var (writer, store) = await CreateStoreAsync(provider, "exact");
         var batch = Batch(PartitionProgress.NoOffset, 0, 1_234, watermark: Minute.AddSeconds(42));
 
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         var events = await QueryAsync(store, "SELECT source_offset, message, level, http_status, trace_id, is_late, timestamp_utc FROM log_events ORDER BY source_offset");
         Assert.Equal(Enumerable.Range(0, 1_234).Select(i => (long)i), events.Select(e => Long(e[0])));
@@ -62,16 +62,16 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     {
         var (writer, store) = await CreateStoreAsync(provider, "deltas");
 
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
         var second = Batch(3, 3, 2, template: "a different template");
         second.Fingerprints[0].FirstSeenUtc = Minute.AddMinutes(-5);
-        Assert.Empty(await writer.WriteAsync(second, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(second, CancellationToken.None));
 
         Assert.Equal(5, await CountAsync(store, "log_events"));
         await AssertAggregatesAsync(store, events: 5, firstSeen: Minute.AddMinutes(-5), lastSeen: Minute.AddMilliseconds(4));
         var fingerprint = Assert.Single(await QueryAsync(store, "SELECT template FROM error_fingerprints"));
         Assert.Equal("request <n> failed", fingerprint[0]);
-        Assert.Equal(5L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+        Assert.Equal(5L, (await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
     [Theory]
@@ -80,11 +80,11 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     public async Task StaleBatchIsFencedAndChangesNothing(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "fenced");
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
         var before = await SnapshotAsync(store);
 
         // A writer that lost the partition and still covers [0, 2) from scratch.
-        var fenced = await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None);
+        var fenced = await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None);
 
         Assert.Equal([new FencedPartition(Topic, 0, 3)], fenced);
         Assert.Equal(before, await SnapshotAsync(store));
@@ -96,7 +96,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     public async Task OneFencedPartitionKeepsTheWholeBatchOut(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "fencedpart");
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3, partition: 1), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3, partition: 1), CancellationToken.None));
         var before = await SnapshotAsync(store);
 
         // Partition 0 is fresh, partition 1 is stale (expects 1 but 3 is stored).
@@ -104,11 +104,11 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var stale = Batch(1, 1, 2, partition: 1);
         batch.Events.AddRange(stale.Events);
         batch.Offsets.AddRange(stale.Offsets);
-        var fenced = await writer.WriteAsync(batch, CancellationToken.None);
+        var fenced = await writer.Batches.WriteAsync(batch, CancellationToken.None);
 
         Assert.Equal([new FencedPartition(Topic, 1, 3)], fenced);
         Assert.Equal(before, await SnapshotAsync(store));
-        Assert.False((await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None)).ContainsKey((Topic, 0)));
+        Assert.False((await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None)).ContainsKey((Topic, 0)));
     }
 
     [Theory]
@@ -118,12 +118,12 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     {
         var (writer, store) = await CreateStoreAsync(provider, "race");
         var (other, _) = await CreateStoreAsync(provider, "race", reuse: store);
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 2), CancellationToken.None));
 
         // Both expect offset 2; one covers [2, 5), the other [2, 9).
         var results = await Task.WhenAll(
-            Task.Run(() => writer.WriteAsync(Batch(2, 2, 3), CancellationToken.None)),
-            Task.Run(() => other.WriteAsync(Batch(2, 2, 7), CancellationToken.None)));
+            Task.Run(() => writer.Batches.WriteAsync(Batch(2, 2, 3), CancellationToken.None)),
+            Task.Run(() => other.Batches.WriteAsync(Batch(2, 2, 7), CancellationToken.None)));
 
         Assert.Single(results, r => r.Count == 0);
         var loser = Assert.Single(results, r => r.Count > 0);
@@ -140,19 +140,19 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     public async Task RetriedBatchThatHadCommittedIsTreatedAsSuccess(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "retried");
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
 
         // What a retry after a lost COMMIT acknowledgement sends again: the same batch, here with a
         // second partition that the batch did not move (stored 0, expected 0, next 0).
         var idle = new PartitionProgress(Topic, 6, 0, 0, null);
         var first = new PartitionProgress(Topic, 6, PartitionProgress.NoOffset, 0, null);
-        Assert.Empty(await writer.WriteAsync(new StoreBatch { GroupId = Group, Offsets = { first } }, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(new StoreBatch { GroupId = Group, Offsets = { first } }, CancellationToken.None));
         var batch = Batch(3, 3, 4);
         batch.Offsets.Add(idle);
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
         var before = await SnapshotAsync(store);
 
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         Assert.Equal(before, await SnapshotAsync(store));
         Assert.Equal(7, await CountAsync(store, "log_events"));
@@ -165,14 +165,14 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     public async Task DuplicateEventOffsetFailsLoudlyWithoutRetrying(StoreProvider provider)
     {
         var (writer, store) = await CreateStoreAsync(provider, "duplicate");
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 3), CancellationToken.None));
 
         // Offsets say 3 is next, yet offset 4 is already there: a bug somewhere, never a retry.
         await ExecuteAsync(store, "UPDATE log_events SET source_offset = 4 WHERE source_offset = 2");
 
-        await Assert.ThrowsAnyAsync<DbException>(() => writer.WriteAsync(Batch(3, 3, 3), CancellationToken.None));
+        await Assert.ThrowsAnyAsync<DbException>(() => writer.Batches.WriteAsync(Batch(3, 3, 3), CancellationToken.None));
         Assert.Equal(3, await CountAsync(store, "log_events"));
-        Assert.Equal(3L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+        Assert.Equal(3L, (await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
     [Theory]
@@ -194,7 +194,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         batch.Events[2].Message = hugeEmoji;
         batch.Events[2].Service = longService;
         batch.Fingerprints[0].SampleMessage = hugeEmoji;
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         var events = await QueryAsync(store, "SELECT message, attributes_json, service FROM log_events ORDER BY source_offset");
         Assert.Equal(emoji, events[0][0]);
@@ -206,6 +206,56 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(expectedEmoji, events[2][0]);
         Assert.Equal(string.Concat(Enumerable.Repeat("ö" + Rocket, 33)) + "ö", events[2][2]);
         Assert.Equal(expectedEmoji, Assert.Single(await QueryAsync(store, "SELECT sample_message FROM error_fingerprints"))[0]);
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task DeadLettersAreStoredOnceWithTheirBatchCutToTheirColumns(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "deadletters");
+        var batch = WithDeadLetters(Batch(PartitionProgress.NoOffset, 0, 3), DeadLetter(3, "invalid-utf8"), DeadLetter(4, "too-long"));
+        batch.DeadLetters[1].Detail = new string('d', 5_000);
+        batch.DeadLetters[1].RecordKey = "k" + string.Concat(Enumerable.Repeat("🚀", 600));
+
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+        // A retry after a lost COMMIT acknowledgement: already stored, so nothing is added.
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+
+        var rows = await QueryAsync(store, "SELECT source_topic, source_partition, source_offset, reason, detail, record_key, host, value_size, value_sha256, preview, " +
+            "record_time_utc, dead_lettered_at_utc FROM dead_letters ORDER BY source_offset");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((Topic, 0L, 3L, "invalid-utf8", "detail of 3"), ((string)rows[0][0]!, Long(rows[0][1]), Long(rows[0][2]), (string)rows[0][3]!, (string)rows[0][4]!));
+        Assert.Equal(("orders", "orders-1", 4L, new string('a', 64), "{␀}"), ((string)rows[0][5]!, (string)rows[0][6]!, Long(rows[0][7]), (string)rows[0][8]!, (string)rows[0][9]!));
+        Assert.Equal((Minute.AddSeconds(3), Minute.AddMinutes(1)), (Utc(rows[0][10]), Utc(rows[0][11])));
+        Assert.Equal(new string('d', StoreLimits.DeadLetterDetailLength), rows[1][4]);
+        Assert.Equal("k" + string.Concat(Enumerable.Repeat("🚀", (StoreLimits.DeadLetterKeyLength - 1) / 2)), rows[1][5]);
+        Assert.Equal(3, await CountAsync(store, "log_events"));
+    }
+
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task ReplayedDeadLettersOfTheSameSourcePositionsAreNotDoubled(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "deadreplay");
+        Assert.Empty(await writer.Batches.WriteAsync(
+            WithDeadLetters(new StoreBatch { GroupId = Group }, DeadLetter(0, "empty"), DeadLetter(1, "unknown-format"), DeadLetter(2, "empty", partition: 1)),
+            CancellationToken.None));
+
+        // The same records read again by a group that starts from scratch (a reset, a second group):
+        // its offsets pass the fence, the dead letters' source positions are taken; the first record stands.
+        var replay = WithDeadLetters(new StoreBatch { GroupId = "another-group" }, DeadLetter(1, "missing-field"), DeadLetter(2, "empty", partition: 1), DeadLetter(5, "empty"));
+        Assert.Empty(await writer.Batches.WriteAsync(replay, CancellationToken.None));
+
+        var rows = await QueryAsync(store, "SELECT source_partition, source_offset, reason FROM dead_letters ORDER BY source_partition, source_offset");
+        Assert.Equal(["0/0/empty", "0/1/unknown-format", "0/5/empty", "1/2/empty"], rows.Select(r => $"{Long(r[0])}/{Long(r[1])}/{r[2]}"));
+        Assert.Equal(6L, Long(Assert.Single(await QueryAsync(store, "SELECT next_offset FROM consumer_offsets WHERE group_id = 'another-group' AND topic = 'logs.raw' ORDER BY next_offset DESC LIMIT 1"))[0]));
+
+        // A dead letter outside the partitions the batch covers is a bug in the caller.
+        var stray = WithDeadLetters(new StoreBatch { GroupId = "third-group" }, DeadLetter(0, "empty"));
+        stray.DeadLetters.Add(DeadLetter(9, "empty", partition: 7));
+        await Assert.ThrowsAsync<ArgumentException>(() => writer.Batches.WriteAsync(stray, CancellationToken.None));
     }
 
     [Theory]
@@ -230,13 +280,13 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
                 }
             }
 
-            Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+            Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
             next++;
         }
 
-        Assert.Equal(3, await writer.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
+        Assert.Equal(3, await writer.Latency.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
         var first = await QueryAsync(store, "SELECT bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms FROM latency_minute ORDER BY bucket_start_utc, service");
-        Assert.Equal(3, await writer.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
+        Assert.Equal(3, await writer.Latency.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
         var again = await QueryAsync(store, "SELECT bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms FROM latency_minute ORDER BY bucket_start_utc, service");
 
         Assert.Equal(first.Select(r => string.Join('|', r)), again.Select(r => string.Join('|', r)));
@@ -260,9 +310,11 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     {
         var (writer, store) = await CreateStoreAsync(provider, "purge");
 
-        // 10,500 old events (more than one purge chunk) and 20 recent ones.
+        // 10,500 old events (more than one purge chunk) and 20 recent ones; an old dead letter and a recent one.
         const int Old = 10_500;
-        var batch = Batch(PartitionProgress.NoOffset, 0, Old + 20);
+        var oldDeadLetter = DeadLetter(Old + 20, "empty");
+        oldDeadLetter.DeadLetteredAtUtc = Minute.AddHours(-1);
+        var batch = WithDeadLetters(Batch(PartitionProgress.NoOffset, 0, Old + 20), oldDeadLetter, DeadLetter(Old + 21, "too-long"));
         for (var i = 0; i < batch.Events.Count; i++)
         {
             batch.Events[i].TimestampUtc = i < Old ? Minute.AddHours(-2).AddMilliseconds(i) : Minute.AddSeconds(i - Old);
@@ -272,18 +324,20 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         batch.HttpStatus.Add(new HttpStatusMinute { BucketStartUtc = Minute.AddDays(-10), Service = "orders", StatusClass = 2, Count = 1 });
         batch.LatencyHistogram.Add(new LatencyHistogramMinute { BucketStartUtc = Minute.AddDays(-10), Service = "orders", Bin = 3, Count = 1 });
         batch.Pipeline.Add(new PipelineMinute { BucketStartUtc = Minute.AddDays(-10), EventsIn = 1 });
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
-        Assert.Equal(2, await writer.MaterializeLatencyAsync(Minute.AddDays(-11), Minute.AddMinutes(1), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+        Assert.Equal(2, await writer.Latency.MaterializeLatencyAsync(Minute.AddDays(-11), Minute.AddMinutes(1), CancellationToken.None));
         var aggregateRows = await AggregateRowCountAsync(store);
 
-        var (raw, aggregates) = await writer.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None);
+        var (raw, deadLetters, aggregates) = await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None);
 
         Assert.Equal(Old, raw);
+        Assert.Equal(1, deadLetters);
+        Assert.Equal("too-long", Assert.Single(await QueryAsync(store, "SELECT reason FROM dead_letters"))[0]);
         Assert.Equal(5, aggregates);
         Assert.Equal(20, await CountAsync(store, "log_events"));
         Assert.Equal(aggregateRows - 5, await AggregateRowCountAsync(store));
         Assert.Equal(0L, Long(Assert.Single(await QueryAsync(store, "SELECT COUNT(*) FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute))[0]));
-        Assert.Equal((0, 0), await writer.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
+        Assert.Equal((0, 0, 0), await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
         Assert.Equal(1, await CountAsync(store, "error_fingerprints"));
     }
 
@@ -297,18 +351,18 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var other = Batch(PartitionProgress.NoOffset, 10, 5, partition: 2, watermark: null);
         batch.Events.AddRange(other.Events);
         batch.Offsets.AddRange(other.Offsets);
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         // Without a new watermark the stored one stays.
-        Assert.Empty(await writer.WriteAsync(Batch(3, 3, 2, partition: 0, watermark: null), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(3, 3, 2, partition: 0, watermark: null), CancellationToken.None));
 
-        var offsets = await writer.ReadOffsetsAsync(Group, Topic, [0, 1, 2], CancellationToken.None);
+        var offsets = await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0, 1, 2], CancellationToken.None);
 
         Assert.Equal(2, offsets.Count);
         Assert.Equal(new StoredOffset(5, Minute.AddSeconds(1.5)), offsets[(Topic, 0)]);
         Assert.Equal(DateTimeKind.Utc, offsets[(Topic, 0)].WatermarkUtc!.Value.Kind);
         Assert.Equal(new StoredOffset(15, null), offsets[(Topic, 2)]);
-        Assert.Empty(await writer.ReadOffsetsAsync("another-group", Topic, [0, 1, 2], CancellationToken.None));
+        Assert.Empty(await writer.Offsets.ReadOffsetsAsync("another-group", Topic, [0, 1, 2], CancellationToken.None));
     }
 
     [Theory]
@@ -321,22 +375,22 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute, Service = "orders", Level = LogLevel.Info, Count = 7, Bytes = 700 });
         batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute, Service = "orders", Level = LogLevel.Fatal, Count = 2, Bytes = 200 });
         batch.Volume.Add(new VolumeMinute { BucketStartUtc = Minute.AddMinutes(1), Service = "billing", Level = LogLevel.Warn, Count = 4, Bytes = 400 });
-        Assert.Empty(await writer.WriteAsync(batch, CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
-        var counts = await writer.ReadErrorCountsAsync(Minute, Minute.AddMinutes(2), CancellationToken.None);
+        var counts = await writer.Anomalies.ReadErrorCountsAsync(Minute, Minute.AddMinutes(2), CancellationToken.None);
         Assert.Equal([(Minute, "orders", 10L, 3L), (Minute.AddMinutes(1), "billing", 4L, 0L)], counts);
 
-        var id = await writer.OpenAnomalyAsync("orders", "error-rate", Minute, 0.3, 0.01, CancellationToken.None);
-        var open = Assert.Single(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
+        var id = await writer.Anomalies.OpenAnomalyAsync("orders", "error-rate", Minute, 0.3, 0.01, CancellationToken.None);
+        var open = Assert.Single(await writer.Anomalies.ReadOpenAnomaliesAsync(CancellationToken.None));
         Assert.Equal((id, "orders", "error-rate", Minute, 0.3), (open.Id, open.Service, open.Kind, open.StartedAtUtc, open.Observed));
 
-        await writer.UpdateAnomalyAsync(id, 0.5, 0.02, null, CancellationToken.None);
-        open = Assert.Single(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
+        await writer.Anomalies.UpdateAnomalyAsync(id, 0.5, 0.02, null, CancellationToken.None);
+        open = Assert.Single(await writer.Anomalies.ReadOpenAnomaliesAsync(CancellationToken.None));
         Assert.Equal((0.5, 0.02), (open.Observed, open.Expected));
 
-        await writer.UpdateAnomalyAsync(id, 0.4, 0.02, Minute.AddMinutes(3), CancellationToken.None);
-        Assert.Empty(await writer.ReadOpenAnomaliesAsync(CancellationToken.None));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.UpdateAnomalyAsync(id + 100, 1, 1, null, CancellationToken.None));
+        await writer.Anomalies.UpdateAnomalyAsync(id, 0.4, 0.02, Minute.AddMinutes(3), CancellationToken.None);
+        Assert.Empty(await writer.Anomalies.ReadOpenAnomaliesAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.Anomalies.UpdateAnomalyAsync(id + 100, 1, 1, null, CancellationToken.None));
     }
 
     [Theory]
@@ -348,19 +402,19 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var (first, store) = await CreateStoreAsync(provider, "anomaly-race");
         var (second, _) = await CreateStoreAsync(provider, "anomaly-race", reuse: store);
         var opens = Enumerable.Range(0, 8)
-            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(i), 0.3, 0.01, CancellationToken.None)))
+            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).Anomalies.OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(i), 0.3, 0.01, CancellationToken.None)))
             .ToList();
         var ids = await Task.WhenAll(opens);
 
-        var open = Assert.Single(await first.ReadOpenAnomaliesAsync(CancellationToken.None));
+        var open = Assert.Single(await first.Anomalies.ReadOpenAnomaliesAsync(CancellationToken.None));
         Assert.All(ids, id => Assert.Equal(open.Id, id));
 
         // Once it has ended, the next burst opens a new one; another kind or service is separate.
-        await first.UpdateAnomalyAsync(open.Id, 0.3, 0.01, Minute.AddMinutes(20), CancellationToken.None);
-        var next = await second.OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
-        var other = await second.OpenAnomalyAsync("billing", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
+        await first.Anomalies.UpdateAnomalyAsync(open.Id, 0.3, 0.01, Minute.AddMinutes(20), CancellationToken.None);
+        var next = await second.Anomalies.OpenAnomalyAsync("orders", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
+        var other = await second.Anomalies.OpenAnomalyAsync("billing", "error-rate", Minute.AddMinutes(30), 0.4, 0.01, CancellationToken.None);
         Assert.Equal(3, new[] { open.Id, next, other }.Distinct().Count());
-        Assert.Equal([next, other], (await first.ReadOpenAnomaliesAsync(CancellationToken.None)).Select(a => a.Id).Order());
+        Assert.Equal([next, other], (await first.Anomalies.ReadOpenAnomaliesAsync(CancellationToken.None)).Select(a => a.Id).Order());
     }
 
     [Fact]
@@ -368,7 +422,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     {
         var (writer, store) = await CreateStoreAsync(StoreProvider.MariaDb, "outage",
             new StoreResilienceOptions { MaxRetryAttempts = 30, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1), BreakDuration = TimeSpan.FromSeconds(1) });
-        Assert.Empty(await writer.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 10), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Batch(PartitionProgress.NoOffset, 0, 10), CancellationToken.None));
 
         mariaDb.Stop();
         try
@@ -378,7 +432,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 mariaDb.Start();
             });
-            var write = writer.WriteAsync(Batch(10, 10, 25), CancellationToken.None);
+            var write = writer.Batches.WriteAsync(Batch(10, 10, 25), CancellationToken.None);
 
             Assert.Empty(await write);
             await restart;
@@ -391,7 +445,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
         Assert.Equal(Enumerable.Range(0, 35).Select(i => (long)i), offsets.Select(o => Long(o[0])));
         await AssertAggregatesAsync(store, events: 35, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(34));
-        Assert.Equal(35L, (await writer.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
+        Assert.Equal(35L, (await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
     /// <summary>
@@ -407,7 +461,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         var next = 0L;
         while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(4.5))
         {
-            Assert.Empty(await writer.WriteAsync(Batch(next == 0 ? PartitionProgress.NoOffset : next, next, 2_000), CancellationToken.None));
+            Assert.Empty(await writer.Batches.WriteAsync(Batch(next == 0 ? PartitionProgress.NoOffset : next, next, 2_000), CancellationToken.None));
             next += 2_000;
         }
 
@@ -416,12 +470,12 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         Assert.True(restarts >= 2, $"The WAL started again {restarts} times in 4.5 s of writing {next:N0} events; it holds {new FileInfo(wal).Length:N0} bytes.");
     }
 
-    private async Task<(StoreWriter Writer, StoreConnectionFactory Store)> CreateStoreAsync(
+    private async Task<(StoreJobs Writer, StoreConnectionFactory Store)> CreateStoreAsync(
         StoreProvider provider, string name, StoreResilienceOptions? resilience = null, StoreConnectionFactory? reuse = null)
     {
         if (reuse is not null)
         {
-            return (new StoreWriter(reuse, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), reuse);
+            return (new StoreJobs(reuse, resilience), reuse);
         }
 
         var connectionString = provider == StoreProvider.Sqlite
@@ -433,7 +487,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
             await new SchemaMigrator(provider).MigrateAsync(connection);
         }
 
-        return (new StoreWriter(store, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<StoreWriter>.Instance), store);
+        return (new StoreJobs(store, resilience), store);
     }
 
     /// <summary>
@@ -484,6 +538,44 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
         return batch;
     }
 
+    /// <summary>A rejected record of <see cref="Topic"/> at <paramref name="offset"/>, as the aggregator makes it.</summary>
+    private static DeadLetterRow DeadLetter(long offset, string reason, int partition = 0) => new()
+    {
+        SourceTopic = Topic,
+        SourcePartition = partition,
+        SourceOffset = offset,
+        Reason = reason,
+        Detail = "detail of " + offset.ToString(CultureInfo.InvariantCulture),
+        RecordKey = "orders",
+        Host = "orders-1",
+        ValueSize = 4,
+        ValueSha256 = new string('a', 64),
+        Preview = "{␀}",
+        RecordTimeUtc = Minute.AddSeconds(offset),
+        DeadLetteredAtUtc = Minute.AddMinutes(1),
+    };
+
+    /// <summary>Adds the dead letters to the batch and widens (or adds) each partition's range to cover them.</summary>
+    private static StoreBatch WithDeadLetters(StoreBatch batch, params DeadLetterRow[] deadLetters)
+    {
+        batch.DeadLetters.AddRange(deadLetters);
+        foreach (var partition in deadLetters.GroupBy(d => d.SourcePartition))
+        {
+            var next = partition.Max(d => d.SourceOffset) + 1;
+            var index = batch.Offsets.FindIndex(p => p.Partition == partition.Key);
+            if (index >= 0)
+            {
+                batch.Offsets[index] = batch.Offsets[index] with { NextOffset = Math.Max(next, batch.Offsets[index].NextOffset) };
+            }
+            else
+            {
+                batch.Offsets.Add(new PartitionProgress(Topic, partition.Key, PartitionProgress.NoOffset, next, null));
+            }
+        }
+
+        return batch;
+    }
+
     private static async Task AssertAggregatesAsync(StoreConnectionFactory store, long events, DateTime firstSeen, DateTime lastSeen)
     {
         var volume = Assert.Single(await QueryAsync(store, "SELECT count, bytes FROM volume_minute"));
@@ -500,7 +592,7 @@ public sealed class StoreWriterTests(MariaDbFixture mariaDb) : IDisposable
     private static async Task<List<string>> SnapshotAsync(StoreConnectionFactory store)
     {
         var rows = new List<string>();
-        foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "consumer_offsets" })
+        foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "dead_letters", "consumer_offsets" })
         {
             rows.AddRange((await QueryAsync(store, $"SELECT * FROM {table}")).Select(r => table + ": " + string.Join('|', r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal));
         }

@@ -1,0 +1,125 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using MySqlConnector;
+
+namespace LogPipeline.Processor.Storage;
+
+/// <summary>
+/// How rows of one table are written: its one column list, the binder that gives a row's values in
+/// that order, the clause that settles a key conflict, and the order in which rows lock their keys.
+/// Every statement and the bulk load's columns come from that one list, so a column count is never
+/// written down twice.
+/// </summary>
+/// <remarks>
+/// SQLite: one prepared single-row statement per row, bound natively (<see cref="SqliteRows"/>).
+/// MariaDB: multi-row statements of up to <see cref="StoreSqlDialect.RowsPerStatement"/> rows and
+/// <see cref="MaxStatementChars"/> of text, values as literals (<see cref="MariaDbLiterals"/>), or
+/// a bulk load (<see cref="BulkLoadAsync"/>) for the raw events.
+/// </remarks>
+internal sealed class TableRows<T>
+{
+    // MariaDB's default max_allowed_packet is 16 MiB. A statement takes no more rows once its text
+    // passes this many characters (all ASCII: quoted ASCII or hex, one byte each), so even a last
+    // row of two 16,000-character texts in hex (about 200k) keeps it far below the limit.
+    private const int MaxStatementChars = 2 * 1024 * 1024;
+
+    private readonly string _head;
+    private readonly string _tail;
+    private readonly string _singleRow;
+    private readonly Comparison<T>? _keyOrder;
+
+    /// <param name="table">The table.</param>
+    /// <param name="columns">The columns written, in the order <paramref name="bind"/> gives their values.</param>
+    /// <param name="bind">One row's values, cut to the columns' lengths (<see cref="StoreValues.Truncate"/>).</param>
+    /// <param name="conflict">What follows the rows: an upsert or ignore clause (<see cref="StoreSqlDialect"/>), empty for a plain INSERT.</param>
+    /// <param name="keyOrder">
+    /// The order of the rows' unique keys, for tables that two writers may both touch: rows locked in
+    /// the same order in every writer cannot deadlock. Strings compare ordinally (a culture compare
+    /// gives the same order at many times the cost).
+    /// </param>
+    public TableRows(string table, IReadOnlyList<string> columns, RowBinder<T> bind, string conflict = "", Comparison<T>? keyOrder = null)
+    {
+        Table = table;
+        Columns = columns;
+        Bind = bind;
+        _keyOrder = keyOrder;
+        _head = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ";
+        _tail = conflict;
+        var single = new StringBuilder(_head).Append('(');
+        for (var c = 1; c <= columns.Count; c++)
+        {
+            single.Append(c == 1 ? "?" : ", ?").Append(c);
+        }
+
+        _singleRow = single.Append(')').Append(conflict).ToString();
+    }
+
+    public string Table { get; }
+
+    public IReadOnlyList<string> Columns { get; }
+
+    public RowBinder<T> Bind { get; }
+
+    /// <summary>Writes the rows (in key order, sorted in place, when the table has one) on the connection, inside its transaction.</summary>
+    public async Task WriteAsync(DbConnection connection, DbTransaction transaction, List<T> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        if (_keyOrder is not null)
+        {
+            rows.Sort(_keyOrder);
+        }
+
+        if (connection is SqliteConnection sqlite)
+        {
+            SqliteRows.Execute(sqlite, _singleRow, Columns.Count, rows, Bind);
+            return;
+        }
+
+        var next = BuildStatement(0);
+        while (next.Sql is { } sql)
+        {
+            var start = next.End;
+            // The next statement is built on another thread while the server runs this one.
+            var following = start < rows.Count
+                ? Task.Run(() => BuildStatement(start), ct)
+                : Task.FromResult<(string? Sql, int End)>((null, rows.Count));
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            next = await following.ConfigureAwait(false);
+        }
+
+        // One statement of rows from start, and where the next starts.
+        (string? Sql, int End) BuildStatement(int start)
+        {
+            var text = new StringBuilder(_head, 64 * 1024);
+            var values = new MariaDbLiterals.Row(text);
+            var end = start;
+            while (end < rows.Count && end - start < StoreSqlDialect.RowsPerStatement && (end == start || text.Length < MaxStatementChars))
+            {
+                text.Append(end == start ? "(" : ", (");
+                values.Start();
+                Bind(rows[end], values);
+                values.EnsureComplete(Columns.Count);
+                text.Append(')');
+                end++;
+            }
+
+            return (text.Append(_tail).ToString(), end);
+        }
+    }
+
+    /// <summary>Loads the rows with LOAD DATA LOCAL INFILE (<see cref="MariaDbBulkLoad"/>); a plain insert, so the table's conflict clause does not apply.</summary>
+    public Task BulkLoadAsync(MySqlConnection connection, IReadOnlyList<T> rows, CancellationToken ct) =>
+        MariaDbBulkLoad.LoadAsync(connection, Table, Columns, rows, Bind, ct);
+}
