@@ -53,9 +53,6 @@ public sealed class ChaosResult
 
     public long DeadLetterTopicDeleted { get; init; }
 
-    /// <summary>Whether the dead-letter figures that decide come from the store's table (else from the topic's keys).</summary>
-    public bool DeadLetteredFromStore { get; init; }
-
     public required IReadOnlyList<(PoisonKind Kind, KindCount Count)> Kinds { get; init; }
 
     public long VolumeSum { get; init; }
@@ -66,14 +63,14 @@ public sealed class ChaosResult
 
     public long PipelineDeadLetters { get; init; }
 
-    /// <summary>Poison records dead-lettered, distinct by source position, from the deciding source.</summary>
+    /// <summary>Poison records in the store's dead_letters, distinct by source position.</summary>
     public long DeadLettered => Kinds.Sum(k => k.Count.DeadLettered);
 
-    public bool AggregatesMatch => VolumeSum == OnTimeRows && PipelineStored == Stored && (!DeadLetteredFromStore || PipelineDeadLetters == DeadLetterDistinct);
+    public bool AggregatesMatch => VolumeSum == OnTimeRows && PipelineStored == Stored && PipelineDeadLetters == DeadLetterDistinct;
 
     public bool Passed =>
         CaughtUp && Lost == 0 && Duplicated == 0 && StoredNotProducedValid == 0 && ValidDeadLettered == 0
-        && DeadLettered == PoisonProduced - PoisonBrokerDeleted && (!DeadLetteredFromStore || DeadLetterRows == DeadLetterDistinct)
+        && DeadLettered == PoisonProduced - PoisonBrokerDeleted && DeadLetterRows == DeadLetterDistinct && DeadLetterDistinct == DeadLettered
         && AggregatesMatch && NotDelivered == 0;
 
     public void Write(TextWriter output)
@@ -92,7 +89,7 @@ public sealed class ChaosResult
         Row(output, "valid dead-lettered", ValidDeadLettered, "valid events in the dead letters");
         Row(output, "poison produced", PoisonProduced, $"{PoisonCorpus.Kinds.Length} kinds");
         Row(output, "poison broker-deleted", PoisonBrokerDeleted, "deleted by the broker before it was read");
-        Row(output, "dead-lettered", DeadLettered, $"poison records dead-lettered, distinct, per {(DeadLetteredFromStore ? "the store's dead_letters" : "the topic's keys (dead_letters is empty)")}; expected {PoisonProduced - PoisonBrokerDeleted:N0}");
+        Row(output, "dead-lettered", DeadLettered, $"poison records in the store's dead_letters, distinct; expected {PoisonProduced - PoisonBrokerDeleted:N0}");
         Row(output, "dead_letters rows", DeadLetterRows, $"{DeadLetterDistinct:N0} distinct sources");
         Row(output, "logs.deadletter records", DeadLetterTopicRecords, $"{DeadLetterTopicDistinct:N0} distinct keys; {DeadLetterTopicDeleted:N0} deleted by the broker");
         Row(output, "aggregates", VolumeSum, $"sum of volume_minute counts vs {OnTimeRows:N0} on-time rows; pipeline_minute stored {PipelineStored:N0}, dead letters {PipelineDeadLetters:N0}: {(AggregatesMatch ? "equal" : "DIFFERENT")}");

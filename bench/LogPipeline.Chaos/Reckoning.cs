@@ -31,9 +31,8 @@ public static class Reckoning
         var (topicRecords, deadOnTopic, topicDeleted) = ReadDeadLetterTopic(bootstrapServers, options.Partitions);
 
         // The store's table is the record of dead letters (written with the batch, exactly once); the
-        // topic is counted too, and decides only while the store has no dead-letter rows at all.
-        // REVIEW: until the writer's dead_letters insert lands the table stays empty and the topic decides.
-        var deadLettered = deadRows > 0 ? deadInStore : deadOnTopic;
+        // topic may hold a dead letter twice after a crash, and is counted alongside by its keys.
+        var deadLettered = deadInStore;
 
         long valid = 0, lost = 0, brokerDeleted = 0, validDeadLettered = 0;
         var kinds = PoisonCorpus.Kinds.ToDictionary(k => k, _ => new KindCount());
@@ -105,7 +104,6 @@ public static class Reckoning
             DeadLetterTopicRecords = topicRecords,
             DeadLetterTopicDistinct = deadOnTopic.Count,
             DeadLetterTopicDeleted = topicDeleted,
-            DeadLetteredFromStore = deadRows > 0,
             Kinds = kinds.Select(k => (k.Key, k.Value)).ToList(),
             VolumeSum = await store.ScalarAsync("SELECT COALESCE(SUM(count), 0) FROM volume_minute"),
             OnTimeRows = await store.ScalarAsync("SELECT COUNT(*) FROM log_events WHERE is_late = 0"),
