@@ -192,6 +192,26 @@ public class MariaDbServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the server freezes with its connections open, so clients see a store that does not
+    /// answer rather than one that refuses (the harder outage: only timeouts notice it).
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Signal("CONT");
+
+    /// <summary>SIGKILL: no shutdown, InnoDB recovers at the next <see cref="Start"/> on the same data directory.</summary>
+    public void KillHard()
+    {
+        lock (_gate)
+        {
+            KillServer();
+            _server?.Dispose();
+            _server = null;
+        }
+    }
+
     /// <summary>Stops the server and deletes its folder; safe to call more than once.</summary>
     public ValueTask DisposeAsync()
     {
@@ -221,6 +241,22 @@ public class MariaDbServer : IAsyncDisposable
         {
             _server.Kill(entireProcessTree: true);
             _server.WaitForExit(StopTimeout);
+        }
+    }
+
+    private void Signal(string signal)
+    {
+        int pid;
+        lock (_gate)
+        {
+            pid = _server is { HasExited: false } server ? server.Id : throw new InvalidOperationException("The MariaDB server is not running.");
+        }
+
+        // .NET has no API for SIGSTOP/SIGCONT; kill(1) is in every Debian base image.
+        var result = RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]).GetAwaiter().GetResult();
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} failed ({result.ExitCode}): {result.Output}");
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>The processor as its own OS process (the built LogPipeline.Processor.dll), so a test can kill it hard.</summary>
 public sealed class ProcessorProcess : IDisposable

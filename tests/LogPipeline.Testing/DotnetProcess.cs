@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>Starts one of our built apps (a dll in the test output) as its own OS process, its console output appended to a log file.</summary>
-internal static class DotnetProcess
+public static class DotnetProcess
 {
     public static Process Start(string dll, IEnumerable<string> arguments, IDictionary<string, string?> settings, string logPath)
     {
