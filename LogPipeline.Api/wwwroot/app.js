@@ -285,6 +285,19 @@ function cell(text, className) {
   return td;
 }
 
+// A table's rows, or one row saying what an empty range means (not a blank table).
+function fillTable(body, rows, emptyText, columns) {
+  if (rows.length === 0) {
+    const tr = document.createElement('tr');
+    tr.className = 'placeholder';
+    const td = cell(emptyText);
+    td.colSpan = columns;
+    tr.append(td);
+    rows.push(tr);
+  }
+  body.replaceChildren(...rows);
+}
+
 function drawTopErrors(response) {
   const body = $('top-errors').tBodies[0];
   const rows = response.items.map((e) => {
@@ -298,15 +311,7 @@ function drawTopErrors(response) {
     );
     return tr;
   });
-  if (rows.length === 0) {
-    const tr = document.createElement('tr');
-    tr.className = 'placeholder';
-    const td = cell('no warnings or errors in this range');
-    td.colSpan = 4;
-    tr.append(td);
-    rows.push(tr);
-  }
-  body.replaceChildren(...rows);
+  fillTable(body, rows, 'no warnings or errors in this range', 4);
 }
 
 // A dead letter's preview is already safe text (the processor turns invalid UTF-8 into U+FFFD and
@@ -331,15 +336,7 @@ function drawDeadLetters(response) {
     );
     return tr;
   });
-  if (rows.length === 0) {
-    const tr = document.createElement('tr');
-    tr.className = 'placeholder';
-    const td = cell('no rejected records in this range');
-    td.colSpan = 6;
-    tr.append(td);
-    rows.push(tr);
-  }
-  body.replaceChildren(...rows);
+  fillTable(body, rows, 'no rejected records in this range', 6);
 }
 
 function describeAnomalies() {
