@@ -75,7 +75,7 @@ public sealed class KafkaHostProcess : IDisposable
             try
             {
                 var metadata = admin.GetMetadata(TimeSpan.FromSeconds(2));
-                if (metadata.Topics.Count(t => t.Topic is Topics.Raw or Topics.DeadLetter && t.Partitions.Count == partitions) == 2)
+                if (metadata.Topics.Count(t => (t.Topic == Topics.Raw || t.Topic == Topics.DeadLetter) && t.Partitions.Count == partitions) == 2)
                 {
                     return;
                 }

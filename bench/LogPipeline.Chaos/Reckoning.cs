@@ -162,7 +162,7 @@ public static class Reckoning
             if (!result.IsPartitionEOF)
             {
                 records++;
-                if (result.Message.Key?.Split('/') is [Topics.Raw, var partition, var offset])
+                if (result.Message.Key?.Split('/') is [var topic, var partition, var offset] && topic == Topics.Raw)
                 {
                     sources.Add(ProducedLedger.Position(int.Parse(partition, CultureInfo.InvariantCulture), long.Parse(offset, CultureInfo.InvariantCulture)));
                 }

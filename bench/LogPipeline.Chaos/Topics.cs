@@ -1,8 +1,13 @@
+using LogPipeline.Kafka;
+
 namespace LogPipeline.Chaos;
 
-/// <summary>The pipeline's default topic names, which the run's processes all use.</summary>
+/// <summary>The pipeline's default topic names (<see cref="KafkaTopics"/>), which the run's processes all use.</summary>
 public static class Topics
 {
-    public const string Raw = "logs.raw";
-    public const string DeadLetter = "logs.deadletter";
+    private static readonly KafkaTopics Defaults = new();
+
+    public static string Raw => Defaults.Raw;
+
+    public static string DeadLetter => Defaults.DeadLetter;
 }
