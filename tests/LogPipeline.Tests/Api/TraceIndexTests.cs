@@ -39,6 +39,14 @@ public abstract class TraceIndexTests(ApiStore store)
         var query = TraceQuery(db, "0af7651916cd43dd8448eb211c80319c", to.AddHours(-hours), to, buckets: true);
 
         await db.Database.OpenConnectionAsync();
+        if (!db.Database.IsSqlite())
+        {
+            // InnoDB recounts a table's rows in the background some seconds after 10 % of it changed;
+            // a plan taken before that (CI once saw a full scan, the row count still that of a
+            // half-filled store) is not the plan of a settled store. ANALYZE settles it now.
+            await db.Database.ExecuteSqlRawAsync("ANALYZE TABLE log_events");
+        }
+
         await using var command = query.CreateDbCommand();
         command.CommandText = (db.Database.IsSqlite() ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + command.CommandText;
         var plan = new List<string>();
