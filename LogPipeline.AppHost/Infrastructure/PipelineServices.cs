@@ -59,7 +59,26 @@ public static class PipelineServices
             api.WithEnvironment("OwnLogs__Endpoint", ingest.GetEndpoint(OtlpGrpcEndpoint));
         }
 
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            foreach (var service in new[] { ingest, producer, processor, api })
+            {
+                service.WithEnvironment(Gen0BudgetVariable, Gen0Budget);
+            }
+        }
+
         infrastructure.AddGrafana(migrations);
-        _ = api;
     }
+
+    /// <summary>
+    /// The GC's smallest gen0 budget. On a virtual machine whose CPUs report no cache sizes (ours: lscpu
+    /// lists none) the .NET GC falls back to a budget of a few MB and collects every 2-5 MB allocated;
+    /// 32 MiB measured 12-17 % less CPU per record in the ingest's benchmark. Only an environment
+    /// variable sets it (there is no runtimeconfig knob), so the local run sets it here, and the
+    /// Standalone and benchmark projects in their launch profiles. Deployed containers run on hosts
+    /// that report their caches and keep the runtime's own choice.
+    /// </summary>
+    public const string Gen0BudgetVariable = "DOTNET_GCgen0size";
+
+    public const string Gen0Budget = "0x2000000";
 }

@@ -111,6 +111,12 @@ public sealed class ApplicationModelTests
         {
             Assert.Single(service.Annotations.OfType<HealthCheckAnnotation>());
         }
+
+        // The local run's services get the larger gen0 budget (a VM without reported cache sizes).
+        foreach (var service in new[] { producer, processor, api, Project(builder, "ingest") })
+        {
+            Assert.Equal(PipelineServices.Gen0Budget, (await AppModel.EnvironmentAsync(service))[PipelineServices.Gen0BudgetVariable]);
+        }
     }
 
     [Theory]
@@ -220,6 +226,8 @@ public sealed class ApplicationModelTests
         Assert.NotNull(resources["ingest"]!["bindings"]!["otlp-http"]);
         // Own logs are for the local run only.
         Assert.All(new[] { "producer", "processor", "api" }, s => Assert.Null(resources[s]!["env"]!["OwnLogs__Endpoint"]));
+        // So is the gen0 budget: deployed hosts report their caches.
+        Assert.All(new[] { "producer", "processor", "api", "ingest" }, s => Assert.Null(resources[s]!["env"]![PipelineServices.Gen0BudgetVariable]));
         foreach (var service in new[] { "migrations", "processor", "api" })
         {
             Assert.Equal("{logsdb.connectionString}", (string?)resources[service]!["env"]!["ConnectionStrings__logsdb"]);
