@@ -100,6 +100,38 @@ internal static partial class QueryParsing
         return text;
     }
 
+    public static string? Host(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length > StoreLimits.HostLength)
+        {
+            errors.Add("host", $"host can be at most {StoreLimits.HostLength} characters.");
+        }
+
+        return text;
+    }
+
+    /// <summary>A fingerprint as the API shows it (<see cref="Fingerprints.Format"/>): 16 hex digits.</summary>
+    public static long? Fingerprint(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length != 16 || !ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
+        {
+            errors.Add("fingerprint", "fingerprint must be 16 hexadecimal digits, as /api/errors/top reports it.");
+            return null;
+        }
+
+        return (long)value;
+    }
+
     public static string? Search(string? text, QueryErrors errors)
     {
         if (string.IsNullOrEmpty(text))
