@@ -72,8 +72,9 @@ function anomalyBands(u) {
     ctx.restore();
   }
   u.root.parentElement.dataset.anomalyBands = String(drawn);
-  // Where each band is, in CSS pixels from the plot's left edge: a band is clickable (tests click it).
-  u.root.parentElement.dataset.anomalyBandsAt = centers.join(' ');
+  // Where each band is, in CSS pixels from the plot's left edge, and the time axis's ends (seconds):
+  // bands and points are clickable, and tests find where to click from these.
+  Object.assign(u.root.parentElement.dataset, { anomalyBandsAt: centers.join(' '), xMin: String(min), xMax: String(max) });
 }
 
 // 24-hour local times; the date only where it changes (and on the first tick).

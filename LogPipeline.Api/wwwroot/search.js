@@ -136,6 +136,8 @@ function showCount(c) {
   el.dataset.count = String(c.count);
   el.dataset.capped = String(c.capped);
   el.dataset.source = c.source;
+  el.dataset.from = c.from;
+  el.dataset.to = c.to;
   const range = `${new Date(c.from).toLocaleString()} – ${new Date(c.to).toLocaleString()}`;
   el.textContent = c.capped
     ? `more than ${integer.format(c.count)} matches (counting stopped there)`

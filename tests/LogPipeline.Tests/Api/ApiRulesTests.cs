@@ -28,6 +28,15 @@ public abstract class ApiRulesTests(ApiStore store)
     [InlineData("/api/logs?traceId=xyz", "traceId")]
     [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdef0", "traceId")]
     [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdeg", "traceId")]
+    [InlineData("/api/logs?fingerprint=xyz", "fingerprint")]
+    [InlineData("/api/logs?fingerprint=0123456789abcdef0", "fingerprint")]
+    [InlineData("/api/logs?fingerprint=-123456789abcdef", "fingerprint")]
+    [InlineData("/api/logs?host=" + LongHost, "host")]
+    [InlineData("/api/logs/count?traceId=xyz", "traceId")]
+    [InlineData("/api/logs/count?fingerprint=0x23456789abcdef", "fingerprint")]
+    [InlineData("/api/logs/count?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/api/logs/count?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z", "to")]
+    [InlineData("/api/logs/count?level=loud", "level")]
     [InlineData("/api/logs/tail?level=loud", "level")]
     [InlineData("/api/logs/tail?traceId=1", "traceId")]
     [InlineData("/api/stats/volume?bucket=2m", "bucket")]
@@ -64,6 +73,9 @@ public abstract class ApiRulesTests(ApiStore store)
         Assert.NotEqual(0, messages.GetArrayLength());
         Assert.Contains(field, messages[0].GetString(), StringComparison.Ordinal);
     }
+
+    // 256 characters, one over the column.
+    private const string LongHost = "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh";
 
     [Fact]
     public async Task ATamperedCursorIsRejected()
@@ -110,8 +122,34 @@ public abstract class ApiRulesTests(ApiStore store)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
 
         Assert.Equal(
-            new[] { "/api/anomalies", "/api/deadletters", "/api/errors/top", "/api/logs", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
+            new[] { "/api/anomalies", "/api/deadletters", "/api/errors/top", "/api/logs", "/api/logs/count", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
             paths.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/logs", "from,to,service,level,q,traceId,host,fingerprint,limit,cursor")]
+    [InlineData("/api/logs/count", "from,to,service,level,q,traceId,host,fingerprint")]
+    [InlineData("/api/logs/tail", "service,level,q,traceId")]
+    public async Task TheOpenApiDocumentDescribesEveryParameterAndAnswerAsTheRouteIsCalled(string path, string parameters)
+    {
+        var document = await store.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+
+        var described = operation.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query")
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.TryGetProperty("description", out var d) ? d.GetString() : null);
+        Assert.Equal(parameters.Split(','), described.Keys);
+        Assert.All(described, p => Assert.False(string.IsNullOrWhiteSpace(p.Value), $"{path} {p.Key} has no description"));
+
+        var responses = operation.GetProperty("responses");
+        Assert.Equal(new[] { "200", "400" }, responses.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+        foreach (var response in responses.EnumerateObject())
+        {
+            var description = response.Value.GetProperty("description").GetString();
+            Assert.True(description is { Length: > 20 }, $"{path} {response.Name}: \"{description}\"");
+        }
+
+        Assert.Contains("ValidationProblem", responses.GetProperty("400").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
