@@ -139,7 +139,6 @@ public static class LogsApi
         IQueryable<LogEventRow> OnTime(TimeRange part) => filter.InRange(events, db, part).Where(e => !e.IsLate);
     }
 
-    [ProducesResponseType<LogItem>(StatusCodes.Status200OK, "text/event-stream", Description = "A stream of events of type log, each a LogItem as data with its row id as id, and keep-alive comments")]
     public static async Task<Results<EventStreamResult<LogItem>, ValidationProblem>> TailLogs(
         [AsParameters] LogTailQuery query,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,

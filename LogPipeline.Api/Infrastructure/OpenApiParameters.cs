@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -24,6 +26,17 @@ internal sealed class OpenApiParameters : IOpenApiOperationTransformer
         if (operation.Responses?.TryGetValue("400", out var badRequest) == true && badRequest is OpenApiResponse response)
         {
             response.Description = "A parameter is not valid: a ValidationProblem (application/problem+json) whose errors name each bad parameter with the reason.";
+        }
+
+        // A result type's own metadata (the tail's event stream) carries a description the generator leaves out.
+        foreach (var produced in context.Description.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>())
+        {
+            if (produced.Description is { Length: > 0 } description
+                && operation.Responses?.TryGetValue(produced.StatusCode.ToString(CultureInfo.InvariantCulture), out var answer) == true
+                && answer is OpenApiResponse { Description: "OK" } ok)
+            {
+                ok.Description = description;
+            }
         }
 
         return Task.CompletedTask;
