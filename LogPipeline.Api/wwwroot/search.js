@@ -81,6 +81,7 @@ async function run() {
     return;
   }
   showCount(count.value);
+  if (current.oldest) setSummary(`${$('s-summary').textContent} · oldest first, every service (a trace)`);
   const rows = page.value.items.map(resultRow);
   fillTable($('results').tBodies[0], rows, emptyText(params), 5);
   current.cursor = page.value.nextCursor;

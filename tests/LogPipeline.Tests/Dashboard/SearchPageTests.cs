@@ -98,9 +98,11 @@ public abstract class SearchPageTests(SearchPageHost host)
     [Fact]
     public async Task ARowOpensToEveryFieldAndItsTraceIdShowsTheWholeTraceOldestFirst()
     {
+        // The middle event of the three-service trace the fixture produced (the generator's traces have one event each).
         var (from, to) = host.PastRange;
-        var all = await host.LogsAsync($"from={from}&to={to}&limit=1000");
-        var e = all.Items.First(i => i.TraceId is not null && i.Http is not null && i.SpanId is not null);
+        var trace = (await host.LogsAsync($"traceId={SearchPageHost.TraceId}&from={from}&to={to}")).Items;
+        Assert.Equal(["inventory", "payments", "checkout"], trace.Select(i => i.Service));
+        var e = trace[1];
 
         await using var browser = await BrowserPage.OpenAsync(host.Process);
         var page = browser.Page;
@@ -115,7 +117,7 @@ public abstract class SearchPageTests(SearchPageHost host)
             await Expect(detail.Locator("dd[data-field='span id'] span")).ToHaveTextAsync(e.SpanId!);
             await Expect(detail.Locator("dd[data-field='message'] span")).ToHaveTextAsync(e.Message);
             await Expect(detail.Locator("dd[data-field='host'] span")).ToHaveTextAsync(e.Host);
-            await Expect(detail.Locator("dd[data-field='http'] span")).ToContainTextAsync($"{e.Http!.Method} {e.Http.Path} {e.Http.Status}");
+            await Expect(detail.Locator("dd[data-field='http'] span")).ToHaveTextAsync($"{e.Http!.Method} {e.Http.Path} {e.Http.Status} 12.5 ms 2048 bytes");
             await Expect(detail.Locator("dd[data-field='late'] span")).ToHaveTextAsync(e.IsLate ? new System.Text.RegularExpressions.Regex("^yes") : new("^no$"));
             foreach (var (key, value) in e.Attributes ?? new Dictionary<string, string>())
             {
@@ -136,6 +138,9 @@ public abstract class SearchPageTests(SearchPageHost host)
             traceIds.Reverse();
             await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", traceIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
             Assert.Equal(traceIds, await RowIdsAsync(page));
+            Assert.Equal(trace.Select(i => i.Id).Reverse(), traceIds);
+            Assert.Equal(["checkout", "payments", "inventory"], await page.Locator("#results tr.result td:nth-child(3)").AllInnerTextsAsync());
+            await Expect(page.Locator("#s-summary")).ToContainTextAsync("oldest first");
             Assert.Contains("order=oldest", page.Url, StringComparison.Ordinal);
             await Expect(page.Locator("#s-service")).ToHaveValueAsync("");
             browser.AssertNoProblems();
@@ -369,6 +374,9 @@ public abstract class SearchPageHost : IAsyncLifetime
 
     public abstract StoreProvider Provider { get; }
 
+    /// <summary>The trace of three services the fixture sends beside the generator's stream.</summary>
+    public const string TraceId = "5ea2c0ffee0000000000000000000001";
+
     public (string From, string To) PastRange { get; private set; }
 
     /// <summary>The minute of an anomaly of checkout, recorded as the processor records them.</summary>
@@ -380,7 +388,11 @@ public abstract class SearchPageHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         RequireChromium();
-        Process = StandaloneProcess.Start(_folder.Path, new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300" }, await DatabaseAsync());
+        var kafkaPort = LoopbackPort.Free();
+        Process = StandaloneProcess.Start(
+            _folder.Path,
+            new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300", ["Kafka:Embedded:Port"] = kafkaPort.ToString(CultureInfo.InvariantCulture) },
+            await DatabaseAsync());
         await Process.WaitHealthyAsync(TimeSpan.FromSeconds(90));
         _client = new HttpClient { BaseAddress = Process.BaseAddress };
 
@@ -391,9 +403,43 @@ public abstract class SearchPageHost : IAsyncLifetime
         var to = DateTime.UtcNow.AddSeconds(-5);
         PastRange = (Uri.EscapeDataString(start.AddMinutes(-5).ToString("O", CultureInfo.InvariantCulture)), Uri.EscapeDataString(to.ToString("O", CultureInfo.InvariantCulture)));
 
+        ProduceTrace($"127.0.0.1:{kafkaPort}", to.AddSeconds(-30));
+        var traced = await Process.Store.WaitForCountAsync($"SELECT COUNT(*) FROM log_events WHERE trace_id = '{TraceId}'", 3, TimeSpan.FromSeconds(60));
+        Assert.True(traced == 3, $"{traced} of the trace's 3 events were stored.\n{Process.ReadLog()}");
+
         PointMinute = FloorToMinute(to).AddMinutes(-1);
         AnomalyStart = PointMinute.AddMinutes(-1);
         await AddAnomalyAsync(Process, "checkout", AnomalyStart, PointMinute);
+    }
+
+    /// <summary>
+    /// A request through checkout, payments and inventory, a second apart, sent last first and each
+    /// service to its own partition: the page must put them in time order.
+    /// </summary>
+    private static void ProduceTrace(string bootstrapServers, DateTime start)
+    {
+        using var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]>(
+            new Confluent.Kafka.ProducerConfig { BootstrapServers = bootstrapServers, Acks = Confluent.Kafka.Acks.All }).Build();
+        string[] services = ["checkout", "payments", "inventory"];
+        for (var i = services.Length - 1; i >= 0; i--)
+        {
+            var e = new LogPipeline.Kafka.Wire.LogEvent
+            {
+                Timestamp = new DateTimeOffset(start.AddSeconds(i)),
+                Service = services[i],
+                Host = $"{services[i]}-trace-0",
+                Level = LogPipeline.Kafka.Wire.LogLevel.Info,
+                Message = $"POST /api/{services[i]}/step HTTP/1.1",
+                Http = new LogPipeline.Kafka.Wire.HttpInfo { Method = "POST", Path = $"/api/{services[i]}/step", Status = 201, DurationMs = 12.5, Bytes = 2048 },
+                TraceId = TraceId,
+                SpanId = $"{i + 1:x16}",
+                Attributes = new Dictionary<string, string> { ["step"] = (i + 1).ToString(CultureInfo.InvariantCulture) },
+            };
+            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Kafka.Wire.WireJsonContext.Default.LogEvent);
+            producer.ProduceWaiting("logs.raw", new Confluent.Kafka.Message<string?, byte[]> { Key = services[i], Value = value });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
     public async Task DisposeAsync()
