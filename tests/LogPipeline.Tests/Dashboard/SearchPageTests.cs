@@ -199,6 +199,7 @@ public abstract class SearchPageTests(SearchPageHost host)
             await Expect(page.Locator("#s-level")).ToHaveValueAsync("error");
             var pointService = await page.InputValueAsync("#s-service");
             var pointIds = await host.AllIdsAsync($"from={Iso(host.PointMinute)}&to={Iso(host.PointMinute.AddMinutes(1))}&level=error" + (pointService.Length > 0 ? $"&service={Esc(pointService)}" : ""));
+            Assert.NotEmpty(pointIds);
             await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", pointIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
             Assert.Equal(pointIds.Take(100), await RowIdsAsync(page));
 
@@ -213,6 +214,7 @@ public abstract class SearchPageTests(SearchPageHost host)
             Assert.Equal(host.AnomalyStart, anomalyFrom);
             Assert.Equal(host.AnomalyStart.AddMinutes(1), anomalyTo);
             var anomalyIds = await host.AllIdsAsync($"service=checkout&from={Iso(anomalyFrom)}&to={Iso(anomalyTo)}");
+            Assert.NotEmpty(anomalyIds);
             await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", anomalyIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
             Assert.Equal(anomalyIds.Take(100), await RowIdsAsync(page));
             browser.AssertNoProblems();
@@ -398,6 +400,13 @@ public abstract class SearchPageHost : IAsyncLifetime
 
         var start = DateTime.UtcNow;
         await Process.Store.WaitForRawCountAsync(20_000, TimeSpan.FromSeconds(180));
+        // The anomaly's minute and the point's (the two before the last) must hold events: about three minutes of them.
+        var covered = start.AddMinutes(3).AddSeconds(10) - DateTime.UtcNow;
+        if (covered > TimeSpan.Zero)
+        {
+            await Task.Delay(covered);
+        }
+
         // A few seconds back, so that the processor has written everything before it.
         await Task.Delay(TimeSpan.FromSeconds(5));
         var to = DateTime.UtcNow.AddSeconds(-5);
