@@ -38,18 +38,23 @@ public static class LogsApi
 
     [ProducesResponseType<LogPage>(StatusCodes.Status200OK, Description = "Up to limit matching events, newest first, and nextCursor (null on the last page)")]
     public static async Task<Results<Ok<LogPage>, ValidationProblem>> GetLogs(
-        [AsParameters] LogSearchQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] LogFilterQuery query,
+        [Description("Page size, 1 to 1000 (default 100)")] string? limit,
+        [Description("nextCursor of the previous page, to read further back")] string? cursor,
+        LogStoreContext db,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(db);
         var errors = new QueryErrors();
         var range = QueryParsing.Range(query.From, query.To, time, QueryParsing.MaxRange, errors);
         var filter = LogFilter.Parse(query.Service, query.Level, query.Q, query.TraceId, errors, query.Host, query.Fingerprint);
-        var limit = QueryParsing.Limit(query.Limit, errors);
+        var pageSize = QueryParsing.Limit(limit, errors);
         (DateTime, long)? before = null;
-        if (!string.IsNullOrEmpty(query.Cursor))
+        if (!string.IsNullOrEmpty(cursor))
         {
-            if (LogCursor.TryDecode(query.Cursor, out var afterTimestamp, out var afterId))
+            if (LogCursor.TryDecode(cursor, out var afterTimestamp, out var afterId))
             {
                 before = (afterTimestamp, afterId);
             }
@@ -65,15 +70,15 @@ public static class LogsApi
         }
 
         var rows = filter.InRange(db.LogEvents.AsNoTracking(), db, r, before);
-        var page = await Project(rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id).Take(limit + 1))
+        var page = await Project(rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id).Take(pageSize + 1))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var next = page.Count > limit ? LogCursor.Encode(page[limit - 1].TimestampUtc, page[limit - 1].Id) : null;
-        return TypedResults.Ok(new LogPage(page.Take(limit).Select(ToItem).ToList(), next));
+        var next = page.Count > pageSize ? LogCursor.Encode(page[pageSize - 1].TimestampUtc, page[pageSize - 1].Id) : null;
+        return TypedResults.Ok(new LogPage(page.Take(pageSize).Select(ToItem).ToList(), next));
     }
 
     [ProducesResponseType<LogCount>(StatusCodes.Status200OK, Description = "The number of matches in the range, whether it was capped, and what counted it")]
     public static async Task<Results<Ok<LogCount>, ValidationProblem>> CountLogs(
-        [AsParameters] LogCountQuery query, LogStoreContext db, IOptions<ApiOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] LogFilterQuery query, LogStoreContext db, IOptions<ApiOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(db);
@@ -264,21 +269,8 @@ public static class LogsApi
         string? TraceId, string? SpanId, long? Fingerprint, string? AttributesJson, bool IsLate);
 }
 
-/// <summary>Query of <c>GET /api/logs</c>.</summary>
-public sealed record LogSearchQuery(
-    [property: Description("Start of the range, ISO-8601, inclusive (default: to minus one hour)")] string? From,
-    [property: Description("End of the range, ISO-8601, exclusive (default: now)")] string? To,
-    [property: Description("Only this service")] string? Service,
-    [property: Description("Minimum level: trace, debug, info, warn, error, fatal")] string? Level,
-    [property: Description("Case-insensitive text the message contains")] string? Q,
-    [property: Description("Only this W3C trace id (32 hex digits, any case)")] string? TraceId,
-    [property: Description("Only this host")] string? Host,
-    [property: Description("Only events of this message template: its fingerprint, 16 hex digits, as GET /api/errors/top reports it")] string? Fingerprint,
-    [property: Description("Page size, 1 to 1000 (default 100)")] string? Limit,
-    [property: Description("nextCursor of the previous page, to read further back")] string? Cursor);
-
-/// <summary>Query of <c>GET /api/logs/count</c>: the filters of <c>GET /api/logs</c>.</summary>
-public sealed record LogCountQuery(
+/// <summary>The filters of <c>GET /api/logs</c> and <c>GET /api/logs/count</c>.</summary>
+public sealed record LogFilterQuery(
     [property: Description("Start of the range, ISO-8601, inclusive (default: to minus one hour)")] string? From,
     [property: Description("End of the range, ISO-8601, exclusive (default: now)")] string? To,
     [property: Description("Only this service")] string? Service,

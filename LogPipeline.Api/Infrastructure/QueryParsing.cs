@@ -85,31 +85,21 @@ internal static partial class QueryParsing
         return null;
     }
 
-    public static string? Service(string? text, QueryErrors errors)
+    public static string? Service(string? text, QueryErrors errors) => ExactText(text, "service", StoreLimits.ServiceLength, errors);
+
+    public static string? Host(string? text, QueryErrors errors) => ExactText(text, "host", StoreLimits.HostLength, errors);
+
+    /// <summary>A value compared exactly with a column: none when blank, an error when longer than the column.</summary>
+    private static string? ExactText(string? text, string field, int maxLength, QueryErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        if (text.Length > StoreLimits.ServiceLength)
+        if (text.Length > maxLength)
         {
-            errors.Add("service", $"service can be at most {StoreLimits.ServiceLength} characters.");
-        }
-
-        return text;
-    }
-
-    public static string? Host(string? text, QueryErrors errors)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (text.Length > StoreLimits.HostLength)
-        {
-            errors.Add("host", $"host can be at most {StoreLimits.HostLength} characters.");
+            errors.Add(field, $"{field} can be at most {maxLength} characters.");
         }
 
         return text;

@@ -185,7 +185,7 @@ public abstract class ApiRulesTests(ApiStore store)
 
         foreach (var (url, type) in new[]
                  {
-                     ("/", "text/html"), ("/app.js", "text/javascript"), ("/app.css", "text/css"),
+                     ("/", "text/html"), ("/app.js", "text/javascript"), ("/common.js", "text/javascript"), ("/search.js", "text/javascript"), ("/app.css", "text/css"),
                      ("/lib/uplot/uPlot.esm.js", "text/javascript"), ("/lib/uplot/uPlot.min.css", "text/css"),
                  })
         {
