@@ -1,6 +1,10 @@
+extern alias api;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Api;
 
@@ -196,6 +200,26 @@ public abstract class ApiRulesTests(ApiStore store)
 
         var page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
         Assert.Contains("<script type=\"module\" src=\"app.js\">", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10000001")]
+    public void ACountCapOutOfRangeIsNamedAtStart(string cap)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Api:CountCap"] = cap,
+            ["Store:Provider"] = store.Store.Provider.ToString(),
+            ["ConnectionStrings:logsdb"] = store.Store.ConnectionString,
+        });
+        api::Microsoft.Extensions.Hosting.ApiExtensions.AddApi(builder);
+        using var host = builder.Build();
+
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<api::LogPipeline.Api.Infrastructure.ApiOptions>>().Value);
+        Assert.Equal($"Api:CountCap must be from 1 to 10000000; got {cap}.", Assert.Single(failure.Failures));
     }
 
     [Fact]
