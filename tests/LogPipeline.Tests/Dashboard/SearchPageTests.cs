@@ -317,6 +317,14 @@ public abstract class SearchPageTests(SearchPageHost host)
             await first.ClickAsync(new() { Timeout = Ms(Wait) });
             await Expect(page.Locator("#results tr.detail")).ToBeVisibleAsync();
 
+            // A broad text search over the whole range: counted up to the cap, and said so.
+            await page.FillAsync("#s-q", "HTTP");
+            await page.PressAsync("#s-q", "Enter");
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-capped", "true", Patiently());
+            await Expect(page.Locator("#s-count")).ToHaveTextAsync("more than 1,000 matches (counting stopped there)");
+            Assert.True((await host.GetAsync<CountDto>($"api/logs/count?q=HTTP&from={from}&to={to}")).Capped);
+            await page.Locator("#results tr.result").First.ClickAsync();
+
             // Nothing wider than the window: no sideways scrolling.
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the search view scrolls sideways at 420 px");
             await page.ScreenshotAsync(new() { Path = Artifact($"search-narrow-{Engine}.png"), FullPage = true });
@@ -376,6 +384,9 @@ public abstract class SearchPageHost : IAsyncLifetime
 
     public abstract StoreProvider Provider { get; }
 
+    /// <summary>Lower than the default, so that a broad text search is capped.</summary>
+    public const int CountCap = 1000;
+
     /// <summary>The trace of three services the fixture sends beside the generator's stream.</summary>
     public const string TraceId = "5ea2c0ffee0000000000000000000001";
 
@@ -393,7 +404,12 @@ public abstract class SearchPageHost : IAsyncLifetime
         var kafkaPort = LoopbackPort.Free();
         Process = StandaloneProcess.Start(
             _folder.Path,
-            new Dictionary<string, string?> { ["Producer:EventsPerSecond"] = "300", ["Kafka:Embedded:Port"] = kafkaPort.ToString(CultureInfo.InvariantCulture) },
+            new Dictionary<string, string?>
+            {
+                ["Producer:EventsPerSecond"] = "300",
+                ["Kafka:Embedded:Port"] = kafkaPort.ToString(CultureInfo.InvariantCulture),
+                ["Api:CountCap"] = CountCap.ToString(CultureInfo.InvariantCulture),
+            },
             await DatabaseAsync());
         await Process.WaitHealthyAsync(TimeSpan.FromSeconds(90));
         _client = new HttpClient { BaseAddress = Process.BaseAddress };
