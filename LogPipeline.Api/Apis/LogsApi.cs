@@ -25,6 +25,10 @@ public static class LogsApi
             .WithName("GetLogs")
             .WithSummary("Log events in a time range, newest first, filtered and paged with a cursor");
 
+        api.MapGet("/count", CountLogs)
+            .WithName("CountLogs")
+            .WithSummary("How many log events in a time range match the filters: from the per-minute aggregates when they can answer, else counted up to Api:CountCap");
+
         api.MapGet("/tail", TailLogs)
             .WithName("TailLogs")
             .WithSummary("Server-sent events (type log) for each new log event that matches the filters");
@@ -32,21 +36,32 @@ public static class LogsApi
         return api;
     }
 
+    [ProducesResponseType<LogPage>(StatusCodes.Status200OK, Description = "Up to limit matching events, newest first, and nextCursor (null on the last page)")]
     public static async Task<Results<Ok<LogPage>, ValidationProblem>> GetLogs(
-        [AsParameters] LogSearchQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] LogFilterQuery query,
+        [Description("Page size, 1 to 1000 (default 100)")] string? limit,
+        [Description("nextCursor of the previous page, to read further back")] string? cursor,
+        LogStoreContext db,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(db);
         var errors = new QueryErrors();
         var range = QueryParsing.Range(query.From, query.To, time, QueryParsing.MaxRange, errors);
-        var filter = LogFilter.Parse(query.Service, query.Level, query.Q, query.TraceId, errors);
-        var limit = QueryParsing.Limit(query.Limit, errors);
-        DateTime afterTimestamp = default;
-        long afterId = 0;
-        var hasCursor = !string.IsNullOrEmpty(query.Cursor);
-        if (hasCursor && !LogCursor.TryDecode(query.Cursor!, out afterTimestamp, out afterId))
+        var filter = LogFilter.Parse(query.Service, query.Level, query.Q, query.TraceId, errors, query.Host, query.Fingerprint);
+        var pageSize = QueryParsing.Limit(limit, errors);
+        (DateTime, long)? before = null;
+        if (!string.IsNullOrEmpty(cursor))
         {
-            errors.Add("cursor", "cursor is not a cursor this API returned; start again without it.");
+            if (LogCursor.TryDecode(cursor, out var afterTimestamp, out var afterId))
+            {
+                before = (afterTimestamp, afterId);
+            }
+            else
+            {
+                errors.Add("cursor", "cursor is not a cursor this API returned; start again without it.");
+            }
         }
 
         if (errors.Any || range is not { } r || filter is null)
@@ -54,31 +69,79 @@ public static class LogsApi
             return errors.ToProblem();
         }
 
-        var (from, to) = (db.LowerOrUpperBound(r.FromUtc), db.LowerOrUpperBound(r.ToUtc));
-        var rows = filter.Apply(db.LogEvents.AsNoTracking(), db);
-        if (filter.TraceId is not null)
+        var rows = filter.InRange(db.LogEvents.AsNoTracking(), db, r, before);
+        var page = await Project(rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id).Take(pageSize + 1))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var next = page.Count > pageSize ? LogCursor.Encode(page[pageSize - 1].TimestampUtc, page[pageSize - 1].Id) : null;
+        return TypedResults.Ok(new LogPage(page.Take(pageSize).Select(ToItem).ToList(), next));
+    }
+
+    [ProducesResponseType<LogCount>(StatusCodes.Status200OK, Description = "The number of matches in the range, whether it was capped, and what counted it")]
+    public static async Task<Results<Ok<LogCount>, ValidationProblem>> CountLogs(
+        [AsParameters] LogFilterQuery query, LogStoreContext db, IOptions<ApiOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new QueryErrors();
+        var range = QueryParsing.Range(query.From, query.To, time, QueryParsing.MaxRange, errors);
+        var filter = LogFilter.Parse(query.Service, query.Level, query.Q, query.TraceId, errors, query.Host, query.Fingerprint);
+        if (errors.Any || range is not { } r || filter is null)
         {
-            // Answered by ix_log_events_minute_trace: one seek per minute of the range.
-            var sqlite = !db.IsMariaDb();
-            rows = rows.WhereTraceTimeIn(sqlite, from, to);
-            if (hasCursor)
-            {
-                rows = rows.WhereTraceBefore(sqlite, afterTimestamp, afterId);
-            }
-        }
-        else
-        {
-            rows = rows.Where(e => e.TimestampUtc >= from && e.TimestampUtc < to);
-            if (hasCursor)
-            {
-                rows = rows.Where(e => e.TimestampUtc < afterTimestamp || (e.TimestampUtc == afterTimestamp && e.Id < afterId));
-            }
+            return errors.ToProblem();
         }
 
-        var page = await Project(rows.OrderByDescending(e => e.TimestampUtc).ThenByDescending(e => e.Id).Take(limit + 1))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var next = page.Count > limit ? LogCursor.Encode(page[limit - 1].TimestampUtc, page[limit - 1].Id) : null;
-        return TypedResults.Ok(new LogPage(page.Take(limit).Select(ToItem).ToList(), next));
+        var events = db.LogEvents.AsNoTracking();
+        if (filter.AggregatesCanCount)
+        {
+            // Whole minutes from volume_minute; the parts of a minute at either end from the rows. The
+            // aggregates leave late events out, so the edges do too: the count is of on-time events.
+            var minute = Bucket.All[0];
+            var (firstWhole, lastWhole) = (minute.Floor(r.FromUtc), minute.Floor(r.ToUtc));
+            long count;
+            if (firstWhole == lastWhole)
+            {
+                count = await OnTime(r).LongCountAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (firstWhole < r.FromUtc)
+                {
+                    firstWhole += minute.Size; // at most lastWhole: no overflow near the end of time
+                }
+
+                var minutes = db.VolumeMinutes.AsNoTracking().Where(v => v.BucketStartUtc >= firstWhole && v.BucketStartUtc < lastWhole);
+                if (filter.Service is { } service)
+                {
+                    minutes = minutes.WhereTextIs(db, v => v.Service, service);
+                }
+
+                if (filter.MinLevel is { } level)
+                {
+                    minutes = minutes.Where(v => v.Level >= level);
+                }
+
+                count = await minutes.SumAsync(v => v.Count, cancellationToken).ConfigureAwait(false);
+                if (r.FromUtc < firstWhole)
+                {
+                    count += await OnTime(new TimeRange(r.FromUtc, firstWhole)).LongCountAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (lastWhole < r.ToUtc)
+                {
+                    count += await OnTime(new TimeRange(lastWhole, r.ToUtc)).LongCountAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return TypedResults.Ok(new LogCount(count, false, "aggregates", r.FromUtc, r.ToUtc));
+        }
+
+        // Counting stops one past the cap, so a broad text search over a busy month costs at most that many rows.
+        var cap = options.Value.CountCap;
+        var counted = await filter.InRange(events, db, r).Take(cap + 1).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new LogCount(Math.Min(counted, cap), counted > cap, "events", r.FromUtc, r.ToUtc));
+
+        IQueryable<LogEventRow> OnTime(TimeRange part) => filter.InRange(events, db, part).Where(e => !e.IsLate);
     }
 
     public static async Task<Results<EventStreamResult<LogItem>, ValidationProblem>> TailLogs(
@@ -206,59 +269,20 @@ public static class LogsApi
         string? TraceId, string? SpanId, long? Fingerprint, string? AttributesJson, bool IsLate);
 }
 
-/// <summary>The filters shared by the search and the tail, parsed and checked.</summary>
-internal sealed record LogFilter(string? Service, LogLevel? MinLevel, string? Search, string? TraceId)
-{
-    public static LogFilter? Parse(string? service, string? level, string? q, string? traceId, QueryErrors errors)
-    {
-        var filter = new LogFilter(
-            QueryParsing.Service(service, errors),
-            QueryParsing.Level(level, errors),
-            QueryParsing.Search(q, errors),
-            QueryParsing.TraceId(traceId, errors));
-        return errors.Any ? null : filter;
-    }
-
-    public IQueryable<LogEventRow> Apply(IQueryable<LogEventRow> rows, LogStoreContext db)
-    {
-        if (Service is { } service)
-        {
-            rows = rows.WhereTextIs(db, e => e.Service, service);
-        }
-
-        if (MinLevel is { } level)
-        {
-            rows = rows.Where(e => e.Level >= level);
-        }
-
-        if (Search is { } search)
-        {
-            rows = rows.WhereMessageContains(db, search);
-        }
-
-        if (TraceId is { } traceId)
-        {
-            rows = rows.Where(e => e.TraceId == traceId);
-        }
-
-        return rows;
-    }
-}
-
-/// <summary>Query of <c>GET /api/logs</c>.</summary>
-public sealed record LogSearchQuery(
+/// <summary>The filters of <c>GET /api/logs</c> and <c>GET /api/logs/count</c>.</summary>
+public sealed record LogFilterQuery(
     [property: Description("Start of the range, ISO-8601, inclusive (default: to minus one hour)")] string? From,
     [property: Description("End of the range, ISO-8601, exclusive (default: now)")] string? To,
     [property: Description("Only this service")] string? Service,
     [property: Description("Minimum level: trace, debug, info, warn, error, fatal")] string? Level,
     [property: Description("Case-insensitive text the message contains")] string? Q,
-    [property: Description("Only this W3C trace id (32 hex digits)")] string? TraceId,
-    [property: Description("Page size, 1 to 1000 (default 100)")] string? Limit,
-    [property: Description("nextCursor of the previous page")] string? Cursor);
+    [property: Description("Only this W3C trace id (32 hex digits, any case)")] string? TraceId,
+    [property: Description("Only this host")] string? Host,
+    [property: Description("Only events of this message template: its fingerprint, 16 hex digits, as GET /api/errors/top reports it")] string? Fingerprint);
 
 /// <summary>Query of <c>GET /api/logs/tail</c>.</summary>
 public sealed record LogTailQuery(
     [property: Description("Only this service")] string? Service,
     [property: Description("Minimum level: trace, debug, info, warn, error, fatal")] string? Level,
     [property: Description("Case-insensitive text the message contains")] string? Q,
-    [property: Description("Only this W3C trace id (32 hex digits)")] string? TraceId);
+    [property: Description("Only this W3C trace id (32 hex digits, any case)")] string? TraceId);

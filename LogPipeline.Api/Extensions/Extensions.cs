@@ -33,7 +33,7 @@ public static class ApiExtensions
         }
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi("v1");
+        builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer<OpenApiParameters>());
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             // The DTOs carry levels and formats as strings already; this keeps any enum readable too.

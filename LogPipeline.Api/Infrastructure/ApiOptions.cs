@@ -17,6 +17,12 @@ public sealed class ApiOptions
     /// </summary>
     public TimeSpan TailKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The most rows <c>GET /api/logs/count</c> counts when the aggregates cannot answer (a text,
+    /// trace, host or fingerprint filter); beyond it the answer says <c>capped</c>.
+    /// </summary>
+    public int CountCap { get; set; } = 10_000;
+
     /// <summary>The most rows the live tail reads per poll.</summary>
     public int TailBatchSize { get; set; } = 500;
 }

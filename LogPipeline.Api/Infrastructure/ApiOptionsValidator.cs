@@ -26,6 +26,11 @@ internal sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             failures.Add($"Api:TailBatchSize must be at least 1; got {options.TailBatchSize}.");
         }
 
+        if (options.CountCap is < 1 or > 10_000_000)
+        {
+            failures.Add($"Api:CountCap must be from 1 to 10000000; got {options.CountCap}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -97,6 +97,9 @@ public sealed class EventStreamResult<T> : IResult, IEndpointMetadataProvider, I
     static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(SseItem<T>), ["text/event-stream"]));
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(SseItem<T>), ["text/event-stream"])
+        {
+            Description = $"Server-sent events: each {typeof(T).Name} as the data of an event, with its id; a comment line (: keep-alive) when nothing was sent for a while",
+        });
     }
 }

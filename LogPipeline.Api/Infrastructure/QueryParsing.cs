@@ -85,19 +85,41 @@ internal static partial class QueryParsing
         return null;
     }
 
-    public static string? Service(string? text, QueryErrors errors)
+    public static string? Service(string? text, QueryErrors errors) => ExactText(text, "service", StoreLimits.ServiceLength, errors);
+
+    public static string? Host(string? text, QueryErrors errors) => ExactText(text, "host", StoreLimits.HostLength, errors);
+
+    /// <summary>A value compared exactly with a column: none when blank, an error when longer than the column.</summary>
+    private static string? ExactText(string? text, string field, int maxLength, QueryErrors errors)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        if (text.Length > StoreLimits.ServiceLength)
+        if (text.Length > maxLength)
         {
-            errors.Add("service", $"service can be at most {StoreLimits.ServiceLength} characters.");
+            errors.Add(field, $"{field} can be at most {maxLength} characters.");
         }
 
         return text;
+    }
+
+    /// <summary>A fingerprint as the API shows it (<see cref="Fingerprints.Format"/>): 16 hex digits.</summary>
+    public static long? Fingerprint(string? text, QueryErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (text.Length != 16 || !ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
+        {
+            errors.Add("fingerprint", "fingerprint must be 16 hexadecimal digits, as /api/errors/top reports it.");
+            return null;
+        }
+
+        return (long)value;
     }
 
     public static string? Search(string? text, QueryErrors errors)

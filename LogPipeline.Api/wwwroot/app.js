@@ -1,11 +1,12 @@
 // The LogPipeline dashboard: charts from /api/stats/*, anomalies, top errors, dead letters and a live tail
 // (server-sent events from /api/logs/tail). No framework; uPlot (wwwroot/lib, from npm) draws the charts.
 import uPlot from './lib/uplot/uPlot.esm.js';
+import { $, LEVELS, api, apiKey, cell, eventRow, fillTable, setUrl } from './common.js';
+import { initSearch, openSearch, setServices, showSearch } from './search.js';
 
 const REFRESH_MS = 5000;
 const TAIL_MAX_ROWS = 200;
 const TAIL_FLUSH_MS = 250;
-const KEY_STORAGE = 'logpipeline.apiKey';
 const PLOT_HEIGHT = 210;
 
 // Range -> bucket: at most a few hundred points per series, within the API's bucket limits.
@@ -16,14 +17,12 @@ const RANGES = {
   '24h': { ms: 24 * 60 * 60e3, bucket: '5m' },
 };
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 const LEVEL_COLORS = {
   trace: '#afb8c1', debug: '#8c959f', info: '#54aeff', warn: '#d4a72c', error: '#fa4549', fatal: '#8250df',
 };
 const ANOMALY_COLOR = '#d1242f';
 const PALETTE = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#1b7c83', '#953800', '#57606a', '#4d2d00'];
 
-const $ = (id) => document.getElementById(id);
 const state = {
   range: '1h',
   service: '',
@@ -31,56 +30,6 @@ const state = {
   latencyPercentile: 'p95',
   anomalies: [],
 };
-
-// ---------------------------------------------------------------- API access and the API key
-
-let keyPrompt = null;
-
-/** GET a JSON endpoint; on 401 asks for the API key once (shared by concurrent callers) and retries. */
-async function api(path, params = {}) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const url = new URL(path, location.href);
-    for (const [k, v] of Object.entries(params)) {
-      if (v !== '' && v != null) url.searchParams.set(k, v);
-    }
-    const headers = { Accept: 'application/json' };
-    const key = sessionStorage.getItem(KEY_STORAGE);
-    if (key) headers['X-Api-Key'] = key;
-    const response = await fetch(url, { headers });
-    if (response.status === 401) {
-      // Sent with no key or an older one while the user was typing a new one: just try again.
-      if (sessionStorage.getItem(KEY_STORAGE) === key) await askForKey(Boolean(key));
-      continue;
-    }
-    if (!response.ok) {
-      let detail = '';
-      try { const p = await response.json(); detail = p.detail || p.title || ''; } catch { /* not JSON */ }
-      throw new Error(`${path}: HTTP ${response.status} ${detail}`.trim());
-    }
-    return response.json();
-  }
-  throw new Error(`${path}: the API key was not accepted`);
-}
-
-function askForKey(rejected) {
-  if (!keyPrompt) {
-    keyPrompt = new Promise((resolve) => {
-      const dialog = $('key-dialog');
-      $('key-error').hidden = !rejected;
-      $('key-input').value = '';
-      dialog.returnValue = '';
-      // 'close' follows Escape too, which keeps the old key: the next 401 asks again, so nothing
-      // waits forever on a dialog that is gone.
-      dialog.addEventListener('close', () => {
-        if (dialog.returnValue === 'use') sessionStorage.setItem(KEY_STORAGE, $('key-input').value.trim());
-        keyPrompt = null;
-        resolve();
-      }, { once: true });
-      dialog.showModal();
-    });
-  }
-  return keyPrompt;
-}
 
 // ---------------------------------------------------------------- charts
 
@@ -96,6 +45,7 @@ const t = (iso) => Date.parse(iso) / 1000;
 function anomalyBands(u) {
   const [min, max] = [u.scales.x.min, u.scales.x.max];
   let drawn = 0;
+  const centers = [];
   if (min != null && max != null) {
     const { ctx, bbox } = u;
     const strip = 4 * devicePixelRatio;
@@ -117,10 +67,14 @@ function anomalyBands(u) {
       // Which service: the charts of all services mark every service's anomalies.
       ctx.fillText(a.service, x0 + 3 * devicePixelRatio, bbox.top + 2 * devicePixelRatio);
       drawn++;
+      centers.push(Math.round((u.valToPos(start, 'x') + u.valToPos(end, 'x')) / 2));
     }
     ctx.restore();
   }
   u.root.parentElement.dataset.anomalyBands = String(drawn);
+  // Where each band is, in CSS pixels from the plot's left edge, and the time axis's ends (seconds):
+  // bands and points are clickable, and tests find where to click from these.
+  Object.assign(u.root.parentElement.dataset, { anomalyBandsAt: centers.join(' '), xMin: String(min), xMax: String(max) });
 }
 
 // 24-hour local times; the date only where it changes (and on the first tick).
@@ -140,7 +94,7 @@ function timeTicks(u, splits) {
 class Chart {
   constructor(id, options) {
     this.el = $(id);
-    this.options = options; // { yLabel, yValue(v), stacked }
+    this.options = options; // { yValue(v), stacked, search(label): the filters a click on a series opens }
     this.plot = null;
     this.signature = '';
   }
@@ -177,6 +131,8 @@ class Chart {
       this.signature = signature;
       this.raw = series.map((s) => s.values);
       this.plot = new uPlot(this.plotOptions(series), [xs, ...ys], this.el);
+      this.plot.over.addEventListener('click', () => this.drillDown());
+      this.plot.over.title = 'Click a point for its events, a red band for the anomaly\'s';
     } else {
       this.raw = series.map((s) => s.values);
       this.plot.setData([xs, ...ys]);
@@ -197,7 +153,9 @@ class Chart {
     const fmt = (v) => (v == null ? '–' : yValue(v));
     return {
       ...this.size(),
-      cursor: { drag: { x: false, y: false } },
+      // Focus: the series nearest the pointer, whose events a click opens.
+      cursor: { drag: { x: false, y: false }, focus: { prox: 30 } },
+      focus: { alpha: 0.5 },
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       axes: [
         { stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, values: timeTicks },
@@ -216,8 +174,36 @@ class Chart {
           value: (u, v, si, idx) => fmt(idx == null ? v : this.raw[i][idx]),
         })),
       ],
-      hooks: { draw: [anomalyBands] },
+      hooks: {
+        draw: [anomalyBands],
+        setSeries: [(u, i, opts) => { if (opts?.focus != null) this.focused = opts.focus && i != null ? u.series[i].label : null; }],
+      },
     };
+  }
+
+  /**
+   * A click on an anomaly band opens the search for that service over the anomaly; elsewhere, the
+   * search for the bucket under the pointer and the focused series (its service, or level).
+   */
+  drillDown() {
+    const u = this.plot;
+    if (u.cursor.left == null || u.cursor.left < 0) return;
+    const at = u.posToVal(u.cursor.left, 'x');
+    const anomaly = state.anomalies.find((a) => t(a.startedAt) <= at && at <= (a.endedAt ? t(a.endedAt) : Date.now() / 1000));
+    if (anomaly) {
+      openSearch({ service: anomaly.service, from: anomaly.startedAt, to: anomaly.endedAt ?? new Date().toISOString() });
+      return;
+    }
+    const idx = u.cursor.idx;
+    if (idx == null) return;
+    const start = u.data[0][idx] * 1000;
+    const bucketMs = { '1m': 60e3, '5m': 5 * 60e3 }[RANGES[state.range].bucket];
+    openSearch({
+      service: state.service,
+      ...this.options.search(this.focused),
+      from: new Date(start).toISOString(),
+      to: new Date(start + bucketMs).toISOString(),
+    });
   }
 
   resize() { this.plot?.setSize(this.size()); }
@@ -225,9 +211,17 @@ class Chart {
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, notation: 'compact' });
 const charts = {
-  volume: new Chart('volume-chart', { stacked: true, yValue: (v) => integer.format(v) }),
-  errors: new Chart('errors-chart', { yValue: (v) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%` }),
-  latency: new Chart('latency-chart', { yValue: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`) }),
+  volume: new Chart('volume-chart', {
+    stacked: true, yValue: (v) => integer.format(v), search: (level) => (level ? { level } : {}),
+  }),
+  errors: new Chart('errors-chart', {
+    yValue: (v) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`, search: (service) => ({ level: 'error', ...(service ? { service } : {}) }),
+  }),
+  latency: new Chart('latency-chart', {
+    yValue: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`),
+    // Labels are "<service> p95" for all services, or p50/p95/p99 for the one chosen.
+    search: (label) => ({ service: state.latencyService || (label?.replace(/ p\d+$/, '') ?? state.service) }),
+  }),
 };
 
 const colorFor = (() => {
@@ -277,32 +271,14 @@ function drawLatency(response) {
 
 // ---------------------------------------------------------------- tables
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text ?? '';
-  if (className) td.className = className;
-  if (text) td.title = text;
-  return td;
-}
-
-// A table's rows, or one row saying what an empty range means (not a blank table).
-function fillTable(body, rows, emptyText, columns) {
-  if (rows.length === 0) {
-    const tr = document.createElement('tr');
-    tr.className = 'placeholder';
-    const td = cell(emptyText);
-    td.colSpan = columns;
-    tr.append(td);
-    rows.push(tr);
-  }
-  body.replaceChildren(...rows);
-}
-
 function drawTopErrors(response) {
   const body = $('top-errors').tBodies[0];
   const rows = response.items.map((e) => {
     const tr = document.createElement('tr');
     tr.dataset.fingerprint = e.fingerprint;
+    tr.className = 'clickable';
+    tr.title = 'Show the events of this template';
+    tr.addEventListener('click', () => openSearch({ fingerprint: e.fingerprint, service: e.service, range: state.range }));
     tr.append(
       cell(e.template ?? e.fingerprint, 'mono wrap'),
       cell(e.service),
@@ -358,6 +334,7 @@ let generation = 0;
 
 async function refresh() {
   // A filter change starts a new refresh while an older one may still be in flight: only the newest draws.
+  if ($('overview').hidden) return; // the search view is showing: nothing here to draw
   const mine = ++generation;
   const range = RANGES[state.range];
   const to = new Date();
@@ -409,6 +386,7 @@ function setStatus(text, isError = false) {
 async function loadServices() {
   const services = await api('api/services');
   knownServices = services.items.map((s) => s.name);
+  setServices(knownServices);
   showSelections();
 }
 
@@ -426,56 +404,65 @@ function showSelections() {
 
 // ---------------------------------------------------------------- live tail
 
-const tail = { source: null, pending: [], received: 0, timer: null, reconnect: null };
+const tail = { source: null, pending: [], received: 0, timer: null, reconnect: null, live: '' };
 
 function openTail() {
   tail.source?.close();
   clearTimeout(tail.reconnect);
   const url = new URL('api/logs/tail', location.href);
-  if (state.service) url.searchParams.set('service', state.service);
-  const key = sessionStorage.getItem(KEY_STORAGE);
-  if (key) url.searchParams.set('apiKey', key);
+  const filters = { service: state.service, level: $('tail-level').value, q: $('tail-q').value.trim(), apiKey: apiKey() };
+  for (const [k, v] of Object.entries(filters)) if (v) url.searchParams.set(k, v);
 
   const source = new EventSource(url);
   tail.source = source;
-  $('tail-state').textContent = 'connecting…';
-  source.addEventListener('open', () => { $('tail-state').textContent = state.service ? `live: ${state.service}` : 'live: all services'; });
+  setTailState('connecting…');
+  source.addEventListener('open', () => {
+    const shown = [state.service || 'all services', filters.level && `${filters.level} and worse`, filters.q && `“${filters.q}”`];
+    tail.live = `live: ${shown.filter(Boolean).join(', ')}`;
+    setTailState(tail.live);
+  });
   source.addEventListener('log', (e) => {
     tail.pending.push(JSON.parse(e.data));
     if (tail.pending.length > TAIL_MAX_ROWS) tail.pending.splice(0, tail.pending.length - TAIL_MAX_ROWS);
   });
   source.addEventListener('error', async () => {
     if (source.readyState !== EventSource.CLOSED) {
-      $('tail-state').textContent = 'reconnecting…';
+      setTailState('reconnecting…');
       return; // the browser reconnects by itself, resuming after the last event id
     }
-    // Closed: the server refused (for instance 401). A fetch finds out why and asks for a key if needed.
-    $('tail-state').textContent = 'disconnected';
-    try { await api('api/services'); } catch { /* shown by the refresh loop */ }
+    // Closed: the server refused (a 401, or a filter it rejects). A fetch finds out why, asks for a key
+    // if that was it, and says what is wrong with a filter.
+    setTailState('disconnected');
+    try {
+      await api('api/logs', { ...filters, apiKey: null, limit: 1 });
+    } catch (error) {
+      if (error.fieldErrors && Object.keys(error.fieldErrors).length) {
+        setTailState(Object.values(error.fieldErrors).flat().join(' '), true);
+        return; // reopened when the filter changes
+      }
+    }
     if (tail.source === source) tail.reconnect = setTimeout(openTail, 2000);
   });
 }
 
+function setTailState(text, isError = false) {
+  $('tail-state').textContent = text;
+  $('tail-state').classList.toggle('error', isError);
+}
+
 function flushTail() {
-  if (tail.pending.length === 0 || $('tail-pause').checked) return;
+  if ($('tail-pause').checked) {
+    // Paused: the newest rows wait (up to TAIL_MAX_ROWS) and show when it resumes.
+    if (tail.live) setTailState(`paused · ${tail.pending.length}${tail.pending.length === TAIL_MAX_ROWS ? '+' : ''} new`);
+    return;
+  }
+  if (tail.live && $('tail-state').textContent.startsWith('paused')) setTailState(tail.live);
+  if (tail.pending.length === 0) return;
   const body = $('tail').tBodies[0];
+  body.querySelector('tr.placeholder')?.remove();
   const fragment = document.createDocumentFragment();
   // Events arrive oldest first; the table shows the newest first.
-  for (let i = tail.pending.length - 1; i >= 0; i--) {
-    const e = tail.pending[i];
-    const tr = document.createElement('tr');
-    tr.dataset.id = e.id;
-    tr.dataset.service = e.service;
-    const time = new Date(e.timestamp);
-    tr.append(
-      cell(time.toLocaleTimeString(undefined, { hour12: false }) + '.' + String(time.getMilliseconds()).padStart(3, '0'), 'mono'),
-      cell(e.level, `level level-${e.level}`),
-      cell(e.service),
-      cell(e.message, 'mono message'),
-    );
-    tr.cells[0].title = e.timestamp;
-    fragment.append(tr);
-  }
+  for (let i = tail.pending.length - 1; i >= 0; i--) fragment.append(eventRow(tail.pending[i]));
   tail.received += tail.pending.length;
   tail.pending = [];
   body.prepend(fragment);
@@ -483,25 +470,51 @@ function flushTail() {
   while (body.rows.length > TAIL_MAX_ROWS) body.deleteRow(-1);
 }
 
+function restartTail() {
+  fillTable($('tail').tBodies[0], [], 'waiting for new events that match…', 4);
+  tail.pending = [];
+  openTail();
+}
+
 // ---------------------------------------------------------------- wiring
 
 function onFiltersChanged({ reopenTail }) {
-  const url = new URL(location.href);
-  url.searchParams.set('range', state.range);
-  if (state.service) url.searchParams.set('service', state.service); else url.searchParams.delete('service');
-  history.replaceState(null, '', url);
+  setUrl({ range: state.range, service: state.service }, false);
   scheduleRefresh(true);
-  if (reopenTail) {
-    $('tail').tBodies[0].replaceChildren();
-    tail.pending = [];
-    openTail();
+  if (reopenTail) restartTail();
+}
+
+/** Shows the view the URL names: the overview (no view), or the search with its query. */
+function route() {
+  const query = new URLSearchParams(location.search);
+  const view = query.get('view') === 'search' ? 'search' : 'overview';
+  document.body.dataset.view = view;
+  $('overview').hidden = view !== 'overview';
+  $('search-view').hidden = view !== 'search';
+  for (const tab of ['overview', 'search']) $(`tab-${tab}`).classList.toggle('current', tab === view);
+  if (view === 'search') {
+    showSearch(query);
+    return;
   }
+  const range = RANGES[query.get('range')] ? query.get('range') : state.range;
+  const service = query.get('service') ?? state.service;
+  if (range !== state.range || service !== state.service) {
+    state.range = range;
+    state.service = service;
+    state.latencyService = service;
+    $('range').value = range;
+    showSelections();
+    restartTail();
+  }
+  setUrl({ range: state.range, service: state.service }, false);
+  Object.values(charts).forEach((c) => c.resize()); // sized while hidden
+  scheduleRefresh(true);
 }
 
 function start() {
   const query = new URLSearchParams(location.search);
   if (RANGES[query.get('range')]) state.range = query.get('range');
-  state.service = query.get('service') ?? '';
+  if (query.get('view') !== 'search') state.service = query.get('service') ?? '';
   state.latencyService = state.service;
   $('range').value = state.range;
   showSelections();
@@ -520,6 +533,20 @@ function start() {
     scheduleRefresh(true);
   });
   $('latency-percentile').addEventListener('change', (e) => { state.latencyPercentile = e.target.value; scheduleRefresh(true); });
+  $('tail-level').addEventListener('change', restartTail);
+  let typing;
+  $('tail-q').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(restartTail, 400); });
+
+  $('tab-overview').addEventListener('click', (e) => {
+    e.preventDefault();
+    setUrl({ range: state.range, service: state.service }, true);
+    route();
+  });
+  $('tab-search').addEventListener('click', (e) => {
+    e.preventDefault();
+    if (document.body.dataset.view !== 'search') openSearch({ service: state.service, range: state.range });
+  });
+  window.addEventListener('popstate', route);
 
   let resizeTimer;
   window.addEventListener('resize', () => {
@@ -531,9 +558,10 @@ function start() {
   loadServices().catch((error) => setStatus(error.message, true));
   setInterval(() => loadServices().catch(() => {}), 30_000);
 
-  scheduleRefresh(true);
+  initSearch();
   tail.timer = setInterval(flushTail, TAIL_FLUSH_MS);
   openTail();
+  route();
 }
 
 start();

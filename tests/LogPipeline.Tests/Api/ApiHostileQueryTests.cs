@@ -22,7 +22,8 @@ public abstract class ApiHostileQueryTests(ApiStore store)
 
     private static readonly (string Route, string[] Parameters)[] Routes =
     [
-        ("/api/logs", ["from", "to", "service", "level", "q", "traceId", "limit", "cursor"]),
+        ("/api/logs", ["from", "to", "service", "level", "q", "traceId", "host", "fingerprint", "limit", "cursor"]),
+        ("/api/logs/count", ["from", "to", "service", "level", "q", "traceId", "host", "fingerprint"]),
         ("/api/logs/tail", ["service", "level", "q", "traceId"]),
         ("/api/stats/volume", ["from", "to", "bucket", "groupBy", "service"]),
         ("/api/stats/errors", ["from", "to", "bucket", "service"]),

@@ -1,6 +1,10 @@
+extern alias api;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Api;
 
@@ -28,6 +32,15 @@ public abstract class ApiRulesTests(ApiStore store)
     [InlineData("/api/logs?traceId=xyz", "traceId")]
     [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdef0", "traceId")]
     [InlineData("/api/logs?traceId=0123456789abcdef0123456789abcdeg", "traceId")]
+    [InlineData("/api/logs?fingerprint=xyz", "fingerprint")]
+    [InlineData("/api/logs?fingerprint=0123456789abcdef0", "fingerprint")]
+    [InlineData("/api/logs?fingerprint=-123456789abcdef", "fingerprint")]
+    [InlineData("/api/logs?host=" + LongHost, "host")]
+    [InlineData("/api/logs/count?traceId=xyz", "traceId")]
+    [InlineData("/api/logs/count?fingerprint=0x23456789abcdef", "fingerprint")]
+    [InlineData("/api/logs/count?from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "from")]
+    [InlineData("/api/logs/count?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z", "to")]
+    [InlineData("/api/logs/count?level=loud", "level")]
     [InlineData("/api/logs/tail?level=loud", "level")]
     [InlineData("/api/logs/tail?traceId=1", "traceId")]
     [InlineData("/api/stats/volume?bucket=2m", "bucket")]
@@ -64,6 +77,9 @@ public abstract class ApiRulesTests(ApiStore store)
         Assert.NotEqual(0, messages.GetArrayLength());
         Assert.Contains(field, messages[0].GetString(), StringComparison.Ordinal);
     }
+
+    // 256 characters, one over the column.
+    private const string LongHost = "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh";
 
     [Fact]
     public async Task ATamperedCursorIsRejected()
@@ -110,8 +126,34 @@ public abstract class ApiRulesTests(ApiStore store)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
 
         Assert.Equal(
-            new[] { "/api/anomalies", "/api/deadletters", "/api/errors/top", "/api/logs", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
+            new[] { "/api/anomalies", "/api/deadletters", "/api/errors/top", "/api/logs", "/api/logs/count", "/api/logs/tail", "/api/services", "/api/stats/errors", "/api/stats/latency", "/api/stats/volume" },
             paths.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/logs", "from,to,service,level,q,traceId,host,fingerprint,limit,cursor")]
+    [InlineData("/api/logs/count", "from,to,service,level,q,traceId,host,fingerprint")]
+    [InlineData("/api/logs/tail", "service,level,q,traceId")]
+    public async Task TheOpenApiDocumentDescribesEveryParameterAndAnswerAsTheRouteIsCalled(string path, string parameters)
+    {
+        var document = await store.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+
+        var described = operation.GetProperty("parameters").EnumerateArray()
+            .Where(p => p.GetProperty("in").GetString() == "query")
+            .ToDictionary(p => p.GetProperty("name").GetString()!, p => p.TryGetProperty("description", out var d) ? d.GetString() : null);
+        Assert.Equal(parameters.Split(','), described.Keys);
+        Assert.All(described, p => Assert.False(string.IsNullOrWhiteSpace(p.Value), $"{path} {p.Key} has no description"));
+
+        var responses = operation.GetProperty("responses");
+        Assert.Equal(new[] { "200", "400" }, responses.EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+        foreach (var response in responses.EnumerateObject())
+        {
+            var description = response.Value.GetProperty("description").GetString();
+            Assert.True(description is { Length: > 20 }, $"{path} {response.Name}: \"{description}\"");
+        }
+
+        Assert.Contains("ValidationProblem", responses.GetProperty("400").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,7 +189,7 @@ public abstract class ApiRulesTests(ApiStore store)
 
         foreach (var (url, type) in new[]
                  {
-                     ("/", "text/html"), ("/app.js", "text/javascript"), ("/app.css", "text/css"),
+                     ("/", "text/html"), ("/app.js", "text/javascript"), ("/common.js", "text/javascript"), ("/search.js", "text/javascript"), ("/app.css", "text/css"),
                      ("/lib/uplot/uPlot.esm.js", "text/javascript"), ("/lib/uplot/uPlot.min.css", "text/css"),
                  })
         {
@@ -158,6 +200,26 @@ public abstract class ApiRulesTests(ApiStore store)
 
         var page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
         Assert.Contains("<script type=\"module\" src=\"app.js\">", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10000001")]
+    public void ACountCapOutOfRangeIsNamedAtStart(string cap)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Api:CountCap"] = cap,
+            ["Store:Provider"] = store.Store.Provider.ToString(),
+            ["ConnectionStrings:logsdb"] = store.Store.ConnectionString,
+        });
+        api::Microsoft.Extensions.Hosting.ApiExtensions.AddApi(builder);
+        using var host = builder.Build();
+
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<api::LogPipeline.Api.Infrastructure.ApiOptions>>().Value);
+        Assert.Equal($"Api:CountCap must be from 1 to 10000000; got {cap}.", Assert.Single(failure.Failures));
     }
 
     [Fact]

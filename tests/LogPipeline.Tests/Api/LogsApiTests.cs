@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LogPipeline.Api.Model;
 using LogPipeline.Kafka.Wire;
 
@@ -130,5 +131,65 @@ public abstract class LogsApiTests(ApiStore store)
         Assert.Equal(store.Events.Count(e => e.Message.Contains(q, StringComparison.OrdinalIgnoreCase)), items.Count);
         Assert.All(items, i => Assert.Contains(q, i.Message, StringComparison.OrdinalIgnoreCase));
         Assert.Equal(store.Scenario.Valid.Count, await store.Store.ScalarAsync("SELECT COUNT(*) FROM log_events WHERE source_topic = 'logs.raw'"));
+    }
+
+    [Fact]
+    public async Task HostAndFingerprintFilterAsTheScenarioSays()
+    {
+        var host = store.Events.GroupBy(e => e.Host).OrderBy(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First(g => g.Count() >= 5).Key;
+        var byHost = await store.AllPagesAsync($"/api/logs?{store.AllRange}&host={Uri.EscapeDataString(host)}");
+        Assert.Equal(
+            store.Events.Where(e => e.Host == host).Select(ExpectedFrom.Key).Order(StringComparer.Ordinal),
+            byHost.Select(ExpectedFrom.Key).Order(StringComparer.Ordinal));
+
+        // A template as top errors reports it: exactly its events (of every service that logged it).
+        var top = (await store.GetAsync<ItemList<TopError>>($"/api/errors/top?{store.AllRange}&limit=1")).Items[0];
+        var all = await store.AllPagesAsync($"/api/logs?{store.AllRange}");
+        var byFingerprint = await store.AllPagesAsync($"/api/logs?{store.AllRange}&fingerprint={top.Fingerprint.ToUpperInvariant()}&service={Uri.EscapeDataString(top.Service)}");
+        Assert.Equal(top.Count, byFingerprint.Count);
+        Assert.Equal(
+            all.Where(i => i.Fingerprint == top.Fingerprint && i.Service == top.Service).Select(i => i.Id).Order(),
+            byFingerprint.Select(i => i.Id).Order());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("&level=warn")]
+    [InlineData("&level=error&service=SERVICE")]
+    public async Task TheCountFromTheAggregatesEqualsTheRows(string filters)
+    {
+        var service = store.Events.GroupBy(e => e.Service).OrderByDescending(g => g.Count()).First().Key;
+        filters = filters.Replace("SERVICE", Uri.EscapeDataString(service), StringComparison.Ordinal);
+
+        // Whole minutes only, and a range with a part of a minute at either end.
+        var events = store.Events.OrderBy(e => e.Timestamp).ToList();
+        foreach (var range in new[] { store.AllRange, ApiStore.Range(events[333].Timestamp, events[2222].Timestamp) })
+        {
+            var rows = await store.AllPagesAsync($"/api/logs?{range}{filters}");
+            var count = await store.GetAsync<LogCount>($"/api/logs/count?{range}{filters}");
+            Assert.Equal("aggregates", count.Source);
+            Assert.False(count.Capped);
+            Assert.Equal(rows.Count, count.Count);
+        }
+    }
+
+    [Fact]
+    public async Task AnyOtherFilterIsCountedOnTheRowsUpToTheCap()
+    {
+        var traceId = store.Events.GroupBy(e => e.TraceId).Where(g => g.Key is not null).OrderByDescending(g => g.Count()).First().Key!;
+        var trace = await store.GetAsync<LogCount>($"/api/logs/count?{store.AllRange}&traceId={traceId}");
+        Assert.Equal(new LogCount(store.Events.Count(e => e.TraceId == traceId), false, "events", trace.From, trace.To), trace);
+
+        var word = store.Events.First(e => e.Level >= LogLevel.Warn).Message.Split(' ')[0];
+        var q = await store.GetAsync<LogCount>($"/api/logs/count?{store.AllRange}&q={Uri.EscapeDataString(word)}");
+        Assert.Equal(store.Events.Count(e => e.Message.Contains(word, StringComparison.OrdinalIgnoreCase)), q.Count);
+
+        // Over the cap: the cap, said so.
+        await using var api = new ApiFactory(store.Store, new Dictionary<string, string?> { ["Api:CountCap"] = "25" });
+        using var client = api.CreateClient();
+        var capped = await client.GetFromJsonAsync<LogCount>(new Uri($"/api/logs/count?{store.AllRange}&q=%20", UriKind.Relative), ApiStore.Json);
+        Assert.Equal(25, capped!.Count);
+        Assert.True(capped.Capped);
+        Assert.Equal("events", capped.Source);
     }
 }

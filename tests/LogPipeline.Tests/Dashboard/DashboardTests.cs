@@ -162,7 +162,7 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         }
     }
 
-    private static void RequireChromium()
+    internal static void RequireChromium()
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -221,7 +221,7 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
-    private static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)
+    internal static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)
     {
         await using var connection = await new StoreConnectionFactory(host.Store.Provider, host.Store.ConnectionString).OpenAsync();
         await using var command = connection.CreateCommand();
@@ -238,9 +238,9 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         await command.ExecuteNonQueryAsync();
     }
 
-    private static DateTime FloorToMinute(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+    internal static DateTime FloorToMinute(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
 
-    private static float Milliseconds(TimeSpan timeout) => (float)timeout.TotalMilliseconds;
+    internal static float Milliseconds(TimeSpan timeout) => (float)timeout.TotalMilliseconds;
 
     private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Milliseconds(DataTimeout) };
 
@@ -255,7 +255,7 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
     /// Chromium with one page on the host, recording what a person would notice: script errors,
     /// failed responses, and requests leaving the host (the page must need nothing but the API).
     /// </summary>
-    private sealed class BrowserPage : IAsyncDisposable
+    internal sealed class BrowserPage : IAsyncDisposable
     {
         private readonly IPlaywright playwright;
         private readonly IBrowser browser;
@@ -270,14 +270,14 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
 
         public IPage Page { get; }
 
-        public static async Task<BrowserPage> OpenAsync(StandaloneProcess host, bool allowUnauthorized = false)
+        public static async Task<BrowserPage> OpenAsync(StandaloneProcess host, bool allowUnauthorized = false, int width = 1280)
         {
             var playwright = await Playwright.CreateAsync();
             IBrowser? browser = null;
             try
             {
                 browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-                var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+                var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 900 } });
                 var session = new BrowserPage(playwright, browser, page);
                 session.Watch(host.BaseAddress.GetLeftPart(UriPartial.Authority), allowUnauthorized);
                 return session;

@@ -1,0 +1,538 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LogPipeline.Data;
+using LogPipeline.Testing;
+using LogPipeline.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static LogPipeline.Tests.Dashboard.DashboardTests;
+using static Microsoft.Playwright.Assertions;
+
+namespace LogPipeline.Tests.Dashboard;
+
+/// <summary>
+/// The dashboard's search view and drill-downs in Chromium, against the whole pipeline running as its
+/// own process (synthetic logs through embedded Kafka and the real processor into SQLite or MariaDB).
+/// The page's rows and counts are compared with what the API answers for the same filters and range,
+/// which the API tests compare with the events themselves. Each test saves screenshots.
+/// </summary>
+public abstract class SearchPageTests(SearchPageHost host)
+{
+    public sealed class OnSqlite(SearchPageHost.Sqlite host) : SearchPageTests(host), IClassFixture<SearchPageHost.Sqlite>;
+
+    public sealed class OnMariaDb(SearchPageHost.MariaDb host) : SearchPageTests(host), IClassFixture<SearchPageHost.MariaDb>;
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private string Engine => host.Provider == StoreProvider.Sqlite ? "sqlite" : "mariadb";
+
+    [Fact]
+    public async Task SearchShowsTheMatchingRowsNewestFirstWithTheirCountPagesBackAndLivesInTheUrl()
+    {
+        // Warnings and worse of one service in a past range: stable while the pipeline keeps running.
+        var (from, to) = host.PastRange;
+        var sample = (await host.LogsAsync($"level=warn&from={from}&to={to}&limit=1")).Items[0];
+        var filters = $"service={Esc(sample.Service)}&level=warn&from={from}&to={to}";
+        var expected = await host.AllIdsAsync(filters);
+        var count = await host.GetAsync<CountDto>($"api/logs/count?{filters}");
+        Assert.Equal(expected.Count, count.Count);
+        Assert.Equal("aggregates", count.Source);
+
+        await using var browser = await BrowserPage.OpenAsync(host.Process);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Process.BaseAddress + "?view=search");
+            await page.FillAsync("#s-service", sample.Service);
+            await page.SelectOptionAsync("#s-level", "warn");
+            await page.SelectOptionAsync("#s-range", "custom");
+            await page.FillAsync("#s-from", Uri.UnescapeDataString(from));
+            await page.FillAsync("#s-to", Uri.UnescapeDataString(to));
+            await page.ClickAsync("#search-form button[type=submit]");
+
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", expected.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-source", "aggregates");
+            Assert.Equal(expected.Take(100), await RowIdsAsync(page));
+
+            // Older results through the cursor, until there are none.
+            var more = page.Locator("#s-more");
+            while (await more.IsVisibleAsync())
+            {
+                var shown = (await RowIdsAsync(page)).Count;
+                await more.ClickAsync();
+                await page.WaitForFunctionAsync("n => document.querySelectorAll('#results tr.result').length > n", shown);
+            }
+
+            Assert.Equal(expected, await RowIdsAsync(page));
+            Assert.All(await page.Locator("#results tr.result td.level").AllInnerTextsAsync(), l => Assert.Contains(l.ToLowerInvariant(), new[] { "warn", "error", "fatal" }));
+
+            // The URL holds the search: a reload shows it again, and Back returns to the one before.
+            Assert.Contains($"service={Esc(sample.Service)}", page.Url, StringComparison.Ordinal);
+            await page.ReloadAsync();
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", expected.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            await Expect(page.Locator("#s-service")).ToHaveValueAsync(sample.Service);
+            await Expect(page.Locator("#s-level")).ToHaveValueAsync("warn");
+            Assert.Equal(expected.Take(100), await RowIdsAsync(page));
+
+            // A text search is counted on the rows, not the aggregates.
+            var word = sample.Message.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => w.Length >= 4);
+            await page.FillAsync("#s-q", word);
+            await page.PressAsync("#s-q", "Enter");
+            var textFilters = $"{filters}&q={Esc(word)}";
+            var textIds = await host.AllIdsAsync(textFilters);
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-source", "events", Patiently());
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", textIds.Count.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(textIds.Take(100), await RowIdsAsync(page));
+
+            await page.GoBackAsync();
+            await Expect(page.Locator("#s-q")).ToHaveValueAsync("");
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", expected.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"search-{Engine}.png");
+        }
+    }
+
+    [Fact]
+    public async Task ARowOpensToEveryFieldAndItsTraceIdShowsTheWholeTraceOldestFirst()
+    {
+        // The middle event of the three-service trace the fixture produced (the generator's traces have one event each).
+        var (from, to) = host.PastRange;
+        var trace = (await host.LogsAsync($"traceId={SearchPageHost.TraceId}&from={from}&to={to}")).Items;
+        Assert.Equal(["inventory", "payments", "checkout"], trace.Select(i => i.Service));
+        var e = trace[1];
+
+        await using var browser = await BrowserPage.OpenAsync(host.Process);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Process.BaseAddress + $"?view=search&service={Esc(e.Service)}&traceId={e.TraceId}&from={from}&to={to}");
+            var row = page.Locator($"#results tr.result[data-id='{e.Id}']");
+            await row.ClickAsync(new() { Timeout = Ms(Wait) });
+            var detail = page.Locator($"#results tr.detail[data-id='{e.Id}']");
+            await Expect(detail).ToBeVisibleAsync();
+            await Expect(detail.Locator("dd[data-field='trace id'] span")).ToHaveTextAsync(e.TraceId!);
+            await Expect(detail.Locator("dd[data-field='span id'] span")).ToHaveTextAsync(e.SpanId!);
+            await Expect(detail.Locator("dd[data-field='message'] span")).ToHaveTextAsync(e.Message);
+            await Expect(detail.Locator("dd[data-field='host'] span")).ToHaveTextAsync(e.Host);
+            await Expect(detail.Locator("dd[data-field='http'] span")).ToHaveTextAsync($"{e.Http!.Method} {e.Http.Path} {e.Http.Status} 12.5 ms 2048 bytes");
+            await Expect(detail.Locator("dd[data-field='late'] span")).ToHaveTextAsync(e.IsLate ? new System.Text.RegularExpressions.Regex("^yes") : new("^no$"));
+            foreach (var (key, value) in e.Attributes ?? new Dictionary<string, string>())
+            {
+                await Expect(detail.Locator($"dd[data-field='attribute {key}'] span")).ToHaveTextAsync(value);
+            }
+
+            if (e.Fingerprint is not null)
+            {
+                await Expect(detail.Locator("dd[data-field='fingerprint'] span")).ToHaveTextAsync(e.Fingerprint);
+            }
+
+            await page.ScreenshotAsync(new() { Path = Artifact($"search-detail-{Engine}.png"), FullPage = true });
+
+            // The trace: every event of it within half an hour either side, all services, oldest first.
+            await detail.Locator("dd[data-field='trace id'] button").ClickAsync();
+            var at = e.Timestamp.UtcDateTime;
+            var traceIds = await host.AllIdsAsync($"traceId={e.TraceId}&from={Iso(at.AddMinutes(-30))}&to={Iso(at.AddMinutes(30))}");
+            traceIds.Reverse();
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", traceIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            Assert.Equal(traceIds, await RowIdsAsync(page));
+            Assert.Equal(trace.Select(i => i.Id).Reverse(), traceIds);
+            Assert.Equal(["checkout", "payments", "inventory"], await page.Locator("#results tr.result td:nth-child(3)").AllInnerTextsAsync());
+            await Expect(page.Locator("#s-summary")).ToContainTextAsync("oldest first");
+            Assert.Contains("order=oldest", page.Url, StringComparison.Ordinal);
+            await Expect(page.Locator("#s-service")).ToHaveValueAsync("");
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"search-trace-{Engine}.png");
+        }
+    }
+
+    [Fact]
+    public async Task ATopErrorTemplateAChartPointAndAnAnomalyBandOpenTheirEvents()
+    {
+        await using var browser = await BrowserPage.OpenAsync(host.Process);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Process.BaseAddress + "?range=15m");
+
+            // A top error's template: its events in the overview's range, then in the past range whose rows are settled.
+            var top = page.Locator("#top-errors tbody tr[data-fingerprint]").First;
+            await Expect(top).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            var fingerprint = await top.GetAttributeAsync("data-fingerprint");
+            var service = await top.Locator("td").Nth(1).InnerTextAsync();
+            await top.ClickAsync();
+            await Expect(page.Locator("#s-fingerprint")).ToHaveValueAsync(fingerprint!);
+            await Expect(page.Locator("#s-service")).ToHaveValueAsync(service);
+            await Expect(page.Locator("#s-range")).ToHaveValueAsync("15m");
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-source", "events", Patiently());
+            var (from, to) = host.PastRange;
+            await page.SelectOptionAsync("#s-range", "custom");
+            await page.FillAsync("#s-from", Uri.UnescapeDataString(from));
+            await page.FillAsync("#s-to", Uri.UnescapeDataString(to));
+            await page.ClickAsync("#search-form button[type=submit]");
+            var ids = await host.AllIdsAsync($"fingerprint={fingerprint}&service={Esc(service)}&from={from}&to={to}");
+            Assert.NotEmpty(ids);
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", ids.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            Assert.Equal(ids.Take(100), await RowIdsAsync(page));
+            await page.ScreenshotAsync(new() { Path = Artifact($"search-template-{Engine}.png"), FullPage = true });
+
+            // Back to the overview: a point of the error-rate chart opens that minute's errors (a past minute, settled).
+            await page.GoBackAsync();
+            await page.GoBackAsync();
+            var chart = page.Locator("#errors-chart");
+            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Ms(Wait) });
+            var over = page.Locator("#errors-chart .u-over");
+            var box = (await over.BoundingBoxAsync())!;
+            var xMin = double.Parse((await chart.GetAttributeAsync("data-x-min"))!, CultureInfo.InvariantCulture);
+            var xMax = double.Parse((await chart.GetAttributeAsync("data-x-max"))!, CultureInfo.InvariantCulture);
+            var pointAt = (host.PointMinute.AddSeconds(10) - DateTime.UnixEpoch).TotalSeconds;
+            await over.HoverAsync(new() { Position = new() { X = (float)(box.Width * (pointAt - xMin) / (xMax - xMin)), Y = box.Height / 2 } });
+            await over.ClickAsync(new() { Position = new() { X = (float)(box.Width * (pointAt - xMin) / (xMax - xMin)), Y = box.Height / 2 } });
+            await Expect(page.Locator("#s-range")).ToHaveValueAsync("custom");
+            Assert.Equal(host.PointMinute, Instant(await page.InputValueAsync("#s-from")));
+            Assert.Equal(host.PointMinute.AddMinutes(1), Instant(await page.InputValueAsync("#s-to")));
+            await Expect(page.Locator("#s-level")).ToHaveValueAsync("error");
+            var pointService = await page.InputValueAsync("#s-service");
+            var pointIds = await host.AllIdsAsync($"from={Iso(host.PointMinute)}&to={Iso(host.PointMinute.AddMinutes(1))}&level=error" + (pointService.Length > 0 ? $"&service={Esc(pointService)}" : ""));
+            Assert.NotEmpty(pointIds);
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", pointIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            Assert.Equal(pointIds.Take(100), await RowIdsAsync(page));
+
+            // The anomaly band: that service over the anomaly.
+            await page.GoBackAsync();
+            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Ms(Wait) });
+            var bandX = double.Parse((await chart.GetAttributeAsync("data-anomaly-bands-at"))!.Split(' ')[0], CultureInfo.InvariantCulture);
+            await over.ClickAsync(new() { Position = new() { X = (float)bandX, Y = 30 } });
+            await Expect(page.Locator("#s-service")).ToHaveValueAsync("checkout");
+            var anomalyFrom = Instant(await page.InputValueAsync("#s-from"));
+            var anomalyTo = Instant(await page.InputValueAsync("#s-to"));
+            Assert.Equal(host.AnomalyStart, anomalyFrom);
+            Assert.Equal(host.AnomalyStart.AddMinutes(1), anomalyTo);
+            var anomalyIds = await host.AllIdsAsync($"service=checkout&from={Iso(anomalyFrom)}&to={Iso(anomalyTo)}");
+            Assert.NotEmpty(anomalyIds);
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", anomalyIds.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            Assert.Equal(anomalyIds.Take(100), await RowIdsAsync(page));
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"search-anomaly-{Engine}.png");
+        }
+    }
+
+    [Fact]
+    public async Task TheLiveTailFiltersByLevelAndTextAndPauses()
+    {
+        await using var browser = await BrowserPage.OpenAsync(host.Process);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Process.BaseAddress.ToString());
+            await page.SelectOptionAsync("#tail-level", "warn");
+            var rows = page.Locator("#tail tbody tr[data-id]");
+            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            Assert.All(await page.Locator("#tail tbody td.level").AllInnerTextsAsync(), l => Assert.Contains(l.ToLowerInvariant(), new[] { "warn", "error", "fatal" }));
+
+            // Text: the word most of the rows seen have (a common one, so that more arrive); every row after that contains it.
+            var messages = await page.Locator("#tail tbody td.message").AllInnerTextsAsync();
+            var word = messages.SelectMany(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 4).Distinct())
+                .GroupBy(w => w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+            await page.FillAsync("#tail-q", word);
+            await Expect(page.Locator("#tail-state")).ToContainTextAsync(word, new() { Timeout = Ms(Wait) });
+            await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            Assert.All(await page.Locator("#tail tbody td.message").AllInnerTextsAsync(), m => Assert.Contains(word, m, StringComparison.OrdinalIgnoreCase));
+
+            // Paused, nothing is added; resumed, what arrived meanwhile shows.
+            await page.FillAsync("#tail-q", "");
+            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await page.CheckAsync("#tail-pause");
+            var received = await page.Locator("#tail").GetAttributeAsync("data-received");
+            await Expect(page.Locator("#tail-state")).ToContainTextAsync("paused");
+            await page.WaitForTimeoutAsync(3000);
+            Assert.Equal(received, await page.Locator("#tail").GetAttributeAsync("data-received"));
+            await page.UncheckAsync("#tail-pause");
+            await page.WaitForFunctionAsync("n => document.querySelector('#tail').dataset.received !== n", received, new() { Timeout = Ms(Wait) });
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"tail-filters-{Engine}.png");
+        }
+    }
+
+    [Fact]
+    public async Task BadInputShowsTheApisMessageBesideItsField()
+    {
+        // The 400s are the point here, so the page's failed requests are not problems.
+        await using var browser = await BrowserPage.OpenAsync(host.Process, width: 420);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Process.BaseAddress + "?view=search&traceId=xyz");
+            await Expect(page.Locator(".field-error[data-for='traceId']")).ToHaveTextAsync("traceId must be 32 hexadecimal digits (a W3C trace id).", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#s-traceId")).ToHaveAttributeAsync("aria-invalid", "true");
+            await Expect(page.Locator("#results tbody tr.placeholder")).ToBeVisibleAsync();
+            await page.ScreenshotAsync(new() { Path = Artifact($"search-bad-trace-{Engine}.png"), FullPage = true });
+
+            await page.FillAsync("#s-traceId", "");
+            await page.SelectOptionAsync("#s-range", "custom");
+            await page.FillAsync("#s-from", "2025-01-02T00:00:00Z");
+            await page.FillAsync("#s-to", "2025-01-01T00:00:00Z");
+            await page.ClickAsync("#search-form button[type=submit]");
+            await Expect(page.Locator(".field-error[data-for='from']")).ToHaveTextAsync("from must be before to.", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='traceId']")).ToBeHiddenAsync();
+
+            await page.FillAsync("#s-from", "2025-01-01T00:00:00Z");
+            await page.FillAsync("#s-to", "2025-03-01T00:00:00Z");
+            await page.ClickAsync("#search-form button[type=submit]");
+            await Expect(page.Locator(".field-error[data-for='to']")).ToContainTextAsync("at most 31 days", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='from']")).ToBeHiddenAsync();
+
+            await page.FillAsync("#s-from", "yesterday");
+            await page.ClickAsync("#search-form button[type=submit]");
+            await Expect(page.Locator(".field-error[data-for='from']")).ToContainTextAsync("from must be an ISO-8601 instant", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#search-form")).ToBeVisibleAsync();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"search-bad-input-{Engine}.png");
+        }
+    }
+
+    [Fact]
+    public async Task ANarrowWindowKeepsTheSearchAndTheOverviewUsable()
+    {
+        await using var browser = await BrowserPage.OpenAsync(host.Process, width: 420);
+        var page = browser.Page;
+        try
+        {
+            var (from, to) = host.PastRange;
+            await page.GotoAsync(host.Process.BaseAddress + $"?view=search&from={from}&to={to}");
+            var first = page.Locator("#results tr.result").First;
+            await first.ClickAsync(new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#results tr.detail")).ToBeVisibleAsync();
+
+            // A broad text search over the whole range: counted up to the cap, and said so.
+            await page.FillAsync("#s-q", "HTTP");
+            await page.PressAsync("#s-q", "Enter");
+            await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-capped", "true", Patiently());
+            await Expect(page.Locator("#s-count")).ToHaveTextAsync("more than 1,000 matches (counting stopped there)");
+            Assert.True((await host.GetAsync<CountDto>($"api/logs/count?q=HTTP&from={from}&to={to}")).Capped);
+            await page.Locator("#results tr.result").First.ClickAsync();
+
+            // Nothing wider than the window: no sideways scrolling.
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the search view scrolls sideways at 420 px");
+            await page.ScreenshotAsync(new() { Path = Artifact($"search-narrow-{Engine}.png"), FullPage = true });
+
+            await page.ClickAsync("#tab-overview");
+            await Expect(page.Locator("#volume-chart canvas")).ToHaveCountAsync(1, new() { Timeout = Ms(Wait) });
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the overview scrolls sideways at 420 px");
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"overview-narrow-{Engine}.png");
+        }
+    }
+
+    private static async Task<List<long>> RowIdsAsync(IPage page) =>
+        (await page.Locator("#results tr.result").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.id)"))
+            .Select(id => long.Parse(id, CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>The range the page's count was made for, as query values.</summary>
+    private static async Task<(string From, string To)> ShownRangeAsync(IPage page)
+    {
+        var count = page.Locator("#s-count");
+        await Expect(count).ToHaveAttributeAsync("data-from", new System.Text.RegularExpressions.Regex("."), Patiently());
+        return (Esc((await count.GetAttributeAsync("data-from"))!), Esc((await count.GetAttributeAsync("data-to"))!));
+    }
+
+    private static string Artifact(string name)
+    {
+        Directory.CreateDirectory(ArtifactsFolder);
+        return Path.Combine(ArtifactsFolder, name);
+    }
+
+    private static DateTime Instant(string text) =>
+        DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static string Esc(string text) => Uri.EscapeDataString(text);
+
+    private static string Iso(DateTime utc) => Esc(utc.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
+
+    private static float Ms(TimeSpan t) => (float)t.TotalMilliseconds;
+
+    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Ms(Wait) };
+}
+
+/// <summary>
+/// The standalone pipeline for the search page tests: producing 300 events/s into a store of one
+/// engine, with an anomaly of checkout recorded as the processor records them, and a past range
+/// (the first minutes, closed) whose rows no longer change.
+/// </summary>
+public abstract class SearchPageHost : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+    private HttpClient? _client;
+
+    public StandaloneProcess Process { get; private set; } = null!;
+
+    public abstract StoreProvider Provider { get; }
+
+    /// <summary>Lower than the default, so that a broad text search is capped.</summary>
+    public const int CountCap = 1000;
+
+    /// <summary>The trace of three services the fixture sends beside the generator's stream.</summary>
+    public const string TraceId = "5ea2c0ffee0000000000000000000001";
+
+    public (string From, string To) PastRange { get; private set; }
+
+    /// <summary>The minute of an anomaly of checkout, recorded as the processor records them.</summary>
+    public DateTime AnomalyStart { get; private set; }
+
+    /// <summary>A past minute with events, after the anomaly: a chart point to click.</summary>
+    public DateTime PointMinute { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        RequireChromium();
+        var kafkaPort = LoopbackPort.Free();
+        Process = StandaloneProcess.Start(
+            _folder.Path,
+            new Dictionary<string, string?>
+            {
+                ["Producer:EventsPerSecond"] = "300",
+                ["Kafka:Embedded:Port"] = kafkaPort.ToString(CultureInfo.InvariantCulture),
+                ["Api:CountCap"] = CountCap.ToString(CultureInfo.InvariantCulture),
+            },
+            await DatabaseAsync());
+        await Process.WaitHealthyAsync(TimeSpan.FromSeconds(90));
+        _client = new HttpClient { BaseAddress = Process.BaseAddress };
+
+        var start = DateTime.UtcNow;
+        await Process.Store.WaitForRawCountAsync(20_000, TimeSpan.FromSeconds(180));
+        // The anomaly's minute and the point's (the two before the last) must hold events: about three minutes of them.
+        var covered = start.AddMinutes(3).AddSeconds(10) - DateTime.UtcNow;
+        if (covered > TimeSpan.Zero)
+        {
+            await Task.Delay(covered);
+        }
+
+        // A few seconds back, so that the processor has written everything before it.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var to = DateTime.UtcNow.AddSeconds(-5);
+        PastRange = (Uri.EscapeDataString(start.AddMinutes(-5).ToString("O", CultureInfo.InvariantCulture)), Uri.EscapeDataString(to.ToString("O", CultureInfo.InvariantCulture)));
+
+        ProduceTrace($"127.0.0.1:{kafkaPort}", to.AddSeconds(-30));
+        var traced = await Process.Store.WaitForCountAsync($"SELECT COUNT(*) FROM log_events WHERE trace_id = '{TraceId}'", 3, TimeSpan.FromSeconds(60));
+        Assert.True(traced == 3, $"{traced} of the trace's 3 events were stored.\n{Process.ReadLog()}");
+
+        PointMinute = FloorToMinute(to).AddMinutes(-1);
+        AnomalyStart = PointMinute.AddMinutes(-1);
+        await AddAnomalyAsync(Process, "checkout", AnomalyStart, PointMinute);
+    }
+
+    /// <summary>
+    /// A request through checkout, payments and inventory, a second apart, sent last first and each
+    /// service to its own partition: the page must put them in time order.
+    /// </summary>
+    private static void ProduceTrace(string bootstrapServers, DateTime start)
+    {
+        using var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]>(
+            new Confluent.Kafka.ProducerConfig { BootstrapServers = bootstrapServers, Acks = Confluent.Kafka.Acks.All }).Build();
+        string[] services = ["checkout", "payments", "inventory"];
+        for (var i = services.Length - 1; i >= 0; i--)
+        {
+            var e = new LogPipeline.Kafka.Wire.LogEvent
+            {
+                Timestamp = new DateTimeOffset(start.AddSeconds(i)),
+                Service = services[i],
+                Host = $"{services[i]}-trace-0",
+                Level = LogPipeline.Kafka.Wire.LogLevel.Info,
+                Message = $"POST /api/{services[i]}/step HTTP/1.1",
+                Http = new LogPipeline.Kafka.Wire.HttpInfo { Method = "POST", Path = $"/api/{services[i]}/step", Status = 201, DurationMs = 12.5, Bytes = 2048 },
+                TraceId = TraceId,
+                SpanId = $"{i + 1:x16}",
+                Attributes = new Dictionary<string, string> { ["step"] = (i + 1).ToString(CultureInfo.InvariantCulture) },
+            };
+            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Kafka.Wire.WireJsonContext.Default.LogEvent);
+            producer.ProduceWaiting("logs.raw", new Confluent.Kafka.Message<string?, byte[]> { Key = services[i], Value = value });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client?.Dispose();
+        Process?.Dispose();
+        await ReleaseAsync();
+        _folder.Dispose();
+    }
+
+    protected abstract Task<string?> DatabaseAsync();
+
+    protected virtual Task ReleaseAsync() => Task.CompletedTask;
+
+    public async Task<T> GetAsync<T>(string url) =>
+        (await _client!.GetFromJsonAsync<T>(new Uri(url, UriKind.Relative), JsonSerializerOptions.Web))!;
+
+    public Task<PageDto> LogsAsync(string query) => GetAsync<PageDto>($"api/logs?{query}");
+
+    /// <summary>The ids of every match, newest first, following the cursor.</summary>
+    public async Task<List<long>> AllIdsAsync(string query)
+    {
+        var ids = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var page = await LogsAsync($"{query}&limit=1000" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            ids.AddRange(page.Items.Select(i => i.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return ids;
+    }
+
+    public sealed class Sqlite : SearchPageHost
+    {
+        public override StoreProvider Provider => StoreProvider.Sqlite;
+
+        protected override Task<string?> DatabaseAsync() => Task.FromResult<string?>(null);
+    }
+
+    public sealed class MariaDb : SearchPageHost
+    {
+        private readonly MariaDbServer _server = new();
+
+        public override StoreProvider Provider => StoreProvider.MariaDb;
+
+        protected override async Task<string?> DatabaseAsync()
+        {
+            await _server.InitializeAsync();
+            return _server.CreateDatabase("search");
+        }
+
+        protected override async Task ReleaseAsync()
+        {
+            MySqlConnector.MySqlConnection.ClearAllPools();
+            await _server.DisposeAsync();
+        }
+    }
+}
+
+public sealed record PageDto(IReadOnlyList<ItemDto> Items, string? NextCursor);
+
+public sealed record ItemDto(
+    long Id, DateTimeOffset Timestamp, string Service, string Host, string Level, string Message,
+    HttpDto? Http, string? TraceId, string? SpanId, string? Fingerprint, bool IsLate, Dictionary<string, string>? Attributes);
+
+public sealed record HttpDto(string? Method, string? Path, int? Status, double? DurationMs, long? Bytes);
+
+public sealed record CountDto(long Count, bool Capped, string Source, DateTime From, DateTime To);
