@@ -27,6 +27,9 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     private readonly Task completion;
     private long watermarkTicks;
 
+    // Batches handed to the writer and not yet written: the one being written and the one waiting.
+    private int pendingWrites;
+
     public ProcessingPipeline(
         string groupId,
         IOptions<ProcessorOptions> options,
@@ -196,7 +199,10 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
                 break;
 
             case PipelineItem.Tick:
-                if (aggregator.Count > 0)
+                // A batch already waiting for the writer would only queue this one behind it: keep
+                // filling it instead, so a busy writer gets one large transaction per write rather
+                // than a small one per tick (each pays the aggregate upserts of every key touched).
+                if (aggregator.Count > 0 && Volatile.Read(ref pendingWrites) < 2)
                 {
                     await FlushAsync();
                 }
@@ -213,6 +219,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
             return;
         }
 
+        Interlocked.Increment(ref pendingWrites);
         if (!await write.SendAsync(batch))
         {
             throw new InvalidOperationException("The store writer has stopped; see its error.", write.Completion.Exception?.GetBaseException());
@@ -220,6 +227,18 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     }
 
     private async Task WriteAsync(PendingBatch batch)
+    {
+        try
+        {
+            await WriteBatchAsync(batch);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref pendingWrites);
+        }
+    }
+
+    private async Task WriteBatchAsync(PendingBatch batch)
     {
         try
         {
