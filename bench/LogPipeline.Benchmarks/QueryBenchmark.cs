@@ -50,7 +50,13 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
         var wanted = $"{options.Events} {options.Days}";
         var reuse = File.Exists(marker) && File.ReadAllLines(marker) is [var shape, _] && shape == wanted;
 
-        await using var mariaDb = store == BenchStore.MariaDb ? MariaDbServer.Kept(Path.Combine(root, "mariadb"), MariaDbServerArguments) : null;
+        // The server's temporary tables in its own folder: a GROUP BY over millions of rows spills to disk, and
+        // a shared /tmp that others clean lost one under the migration's backfill.
+        var serverTemp = Path.Combine(root, "mariadb-tmp");
+        Directory.CreateDirectory(serverTemp);
+        await using var mariaDb = store == BenchStore.MariaDb
+            ? MariaDbServer.Kept(Path.Combine(root, "mariadb"), [.. MariaDbServerArguments, $"--tmpdir={serverTemp}"])
+            : null;
         var sqliteFile = Path.Combine(root, "sqlite.db");
         if (!reuse)
         {
