@@ -22,6 +22,12 @@ public sealed class LogStoreContext(DbContextOptions<LogStoreContext> options) :
 
     public DbSet<ErrorFingerprint> ErrorFingerprints => Set<ErrorFingerprint>();
 
+    public DbSet<VolumeHour> VolumeHours => Set<VolumeHour>();
+
+    public DbSet<LatencyHistogramHour> LatencyHistogramHours => Set<LatencyHistogramHour>();
+
+    public DbSet<ErrorHour> ErrorHours => Set<ErrorHour>();
+
     public DbSet<Anomaly> Anomalies => Set<Anomaly>();
 
     public DbSet<PipelineMinute> PipelineMinutes => Set<PipelineMinute>();

@@ -270,6 +270,9 @@ public sealed partial class SchemaMigrator
         {
             command.Transaction = transaction;
             command.CommandText = sql;
+
+            // No timeout: a migration that backfills a table from a large store runs for minutes.
+            command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -98,6 +98,13 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         b.Batch.EventTimes.Add(source.Timestamp);
         b.Batch.Store.Events.Add(Row(processed, e, late));
         b.Pipeline(processedMinute).EventsStored++;
+
+        // Counted like the raw rows (late ones too): top errors over whole hours read these instead.
+        if (processed.Fingerprint is { } fingerprinted)
+        {
+            b.AddErrorHour(e.Service, fingerprinted, timestamp);
+        }
+
         if (late)
         {
             // Stored raw, counted as late, kept out of the aggregates of a window already closed.
@@ -223,6 +230,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         private readonly Dictionary<(DateTime, string, short), LatencyHistogramMinute?> histogram = [];
         private readonly Dictionary<(string, long), ErrorFingerprint?> fingerprints = [];
         private readonly Dictionary<DateTime, PipelineMinute?> pipeline = [];
+        private readonly Dictionary<(DateTime, string, long), ErrorHour?> errorHours = [];
 
         public PendingBatch Batch { get; } = new(new StoreBatch { GroupId = groupId });
 
@@ -239,6 +247,22 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 
         public PipelineMinute Pipeline(DateTime minute) =>
             Get(pipeline, minute) ??= new PipelineMinute { BucketStartUtc = minute };
+
+        public void AddErrorHour(string service, long fingerprint, DateTime at)
+        {
+            var hour = new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+            var h = Get(errorHours, (hour, service, fingerprint)) ??= new ErrorHour
+            {
+                BucketStartUtc = hour,
+                Service = service,
+                Fingerprint = fingerprint,
+                FirstSeenUtc = at,
+                LastSeenUtc = at,
+            };
+            h.Count++;
+            h.FirstSeenUtc = at < h.FirstSeenUtc ? at : h.FirstSeenUtc;
+            h.LastSeenUtc = at > h.LastSeenUtc ? at : h.LastSeenUtc;
+        }
 
         public void Fingerprint(LogEvent e, long fingerprint, string template, DateTime at)
         {
@@ -267,6 +291,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             AddAll(s.LatencyHistogram, histogram);
             AddAll(s.Fingerprints, fingerprints);
             AddAll(s.Pipeline, pipeline);
+            AddAll(s.ErrorHours, errorHours);
             return Batch;
         }
 

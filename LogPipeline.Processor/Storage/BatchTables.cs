@@ -92,6 +92,36 @@ internal sealed class BatchTables
                 [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]),
             static (a, b) => a.BucketStartUtc.CompareTo(b.BucketStartUtc));
 
+        VolumeHours = new("volume_hour", ["bucket_start_utc", "service", "level", "count", "bytes"], static (r, v) =>
+            {
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add((byte)r.Level);
+                v.Add(r.Count);
+                v.Add(r.Bytes);
+            },
+            d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]),
+            static (a, b) => Compare(a.BucketStartUtc, a.Service, (int)a.Level, b.BucketStartUtc, b.Service, (int)b.Level));
+
+        ErrorHours = new("error_hour", ["bucket_start_utc", "service", "fingerprint", "count", "first_seen_utc", "last_seen_utc"], static (r, v) =>
+            {
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add(r.Fingerprint);
+                v.Add(r.Count);
+                v.Add(Utc(r.FirstSeenUtc));
+                v.Add(Utc(r.LastSeenUtc));
+            },
+            d.Upsert(["bucket_start_utc", "service", "fingerprint"], [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]),
+            static (a, b) =>
+            {
+                var c = a.BucketStartUtc.CompareTo(b.BucketStartUtc);
+                c = c != 0 ? c : string.CompareOrdinal(a.Service, b.Service);
+                return c != 0 ? c : a.Fingerprint.CompareTo(b.Fingerprint);
+            });
+
+        LatencyHours = new LatencyHourRows(d);
+
         DeadLetters = new("dead_letters",
             ["source_topic", "source_partition", "source_offset", "reason", "detail", "record_key", "host", "value_size", "value_sha256", "preview",
              "record_time_utc", "dead_lettered_at_utc"], static (r, v) =>
@@ -141,6 +171,12 @@ internal sealed class BatchTables
 
     public TableRows<PipelineMinute> Pipeline { get; }
 
+    public TableRows<VolumeHour> VolumeHours { get; }
+
+    public TableRows<ErrorHour> ErrorHours { get; }
+
+    public LatencyHourRows LatencyHours { get; }
+
     public TableRows<DeadLetterRow> DeadLetters { get; }
 
     public TableRows<StoredProgress> Offsets { get; }
@@ -171,8 +207,34 @@ internal sealed class BatchTables
         await LatencyHistogram.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
         await Fingerprints.WriteAsync(connection, transaction, batch.Fingerprints, ct).ConfigureAwait(false);
         await Pipeline.WriteAsync(connection, transaction, batch.Pipeline, ct).ConfigureAwait(false);
+
+        // The hourly rollups, from the same deltas in the same transaction: an hour row is always the sum of its minutes.
+        await VolumeHours.WriteAsync(connection, transaction, HourlyVolume(batch.Volume), ct).ConfigureAwait(false);
+        await LatencyHours.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
+        await ErrorHours.WriteAsync(connection, transaction, batch.ErrorHours, ct).ConfigureAwait(false);
         await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
     }
+
+    /// <summary>The volume deltas summed per hour (services compared ordinally, as the minute deltas were grouped).</summary>
+    private static List<VolumeHour> HourlyVolume(List<VolumeMinute> minutes)
+    {
+        var hours = new Dictionary<(DateTime, string, LogPipeline.Kafka.Wire.LogLevel), VolumeHour>();
+        foreach (var m in minutes)
+        {
+            var hour = HourOf(m.BucketStartUtc);
+            if (!hours.TryGetValue((hour, m.Service, m.Level), out var h))
+            {
+                hours[(hour, m.Service, m.Level)] = h = new VolumeHour { BucketStartUtc = hour, Service = m.Service, Level = m.Level };
+            }
+
+            h.Count += m.Count;
+            h.Bytes += m.Bytes;
+        }
+
+        return [.. hours.Values];
+    }
+
+    internal static DateTime HourOf(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
 
     /// <summary>One raw event's values in <see cref="Events"/>' column order.</summary>
     private static void BindEvent(LogEventRow e, RowValues v)

@@ -27,6 +27,13 @@ public sealed class StoreBatch
 
     public List<PipelineMinute> Pipeline { get; } = [];
 
+    /// <summary>
+    /// Deltas per hour, service and fingerprint of the batch's raw events, late ones included: Count
+    /// added, FirstSeen = min, LastSeen = max. The hourly volume and latency rollups need no list of
+    /// their own: the writer sums them from <see cref="Volume"/> and <see cref="LatencyHistogram"/>.
+    /// </summary>
+    public List<ErrorHour> ErrorHours { get; } = [];
+
     /// <summary>Rejected records: inserted with the batch, so a batch written once records each once.</summary>
     public List<DeadLetterRow> DeadLetters { get; } = [];
 

@@ -19,10 +19,15 @@ internal sealed record BenchmarkOptions(
     IReadOnlyDictionary<string, string?> ProcessorSettings,
     bool Ingest = false,
     int Batch = 512,
-    int Senders = 8)
+    int Senders = 8,
+    bool Queries = false,
+    int Days = 7,
+    int Repeat = 30,
+    string? Data = null)
 {
     public const string Usage =
         "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--warm-up W] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
+        "       LogPipeline.Benchmarks --queries [--store sqlite|mariadb|both] [--events N] [--days D] [--repeat R] [--data DIR]\n" +
         "       LogPipeline.Benchmarks --ingest [--events N] [--warm-up W] [--batch B] [--senders C] [--Ingest:Key=value ...]\n" +
         "  --store    stores to measure (default both)\n" +
         "  --events   timed backlog size for the throughput phase (default 500000)\n" +
@@ -33,6 +38,8 @@ internal sealed record BenchmarkOptions(
         "  --ingest   instead: OTLP/HTTP protobuf exports through the ingest into Kafka; N and W count records\n" +
         "  --batch    records per export with --ingest (default 512)\n" +
         "  --senders  concurrent exports with --ingest (default 8)\n" +
+        "  --queries  instead: fill a store with N synthetic events over D days (default 7) through the processor's store code, then time each API route R times (default 30)\n" +
+        "  --data     with --queries, keep the filled stores in DIR and reuse them while N and D stay the same\n" +
         "  --Processor:BatchSize=10000, --Kafka:Consumer:fetch.max.bytes=... and other settings go to the processor as configuration.";
 
     /// <summary>Parses the arguments; null with a sentence in <paramref name="error"/> when they are wrong.</summary>
@@ -44,6 +51,9 @@ internal sealed record BenchmarkOptions(
         var allocationTypes = false;
         var ingest = false;
         int batch = 512, senders = 8;
+        var queries = false;
+        int days = 7, repeat = 30;
+        string? data = null;
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         error = null;
         for (var i = 0; i < args.Length; i++)
@@ -67,6 +77,20 @@ internal sealed record BenchmarkOptions(
                 case "--ingest":
                     ingest = true;
                     break;
+                case "--queries":
+                    queries = true;
+                    break;
+                case "--data":
+                    data = Value();
+                    if (string.IsNullOrWhiteSpace(data))
+                    {
+                        error = "--data needs a folder.";
+                        return null;
+                    }
+
+                    break;
+                case "--days" when TryPositive(Value(), out days):
+                case "--repeat" when TryPositive(Value(), out repeat):
                 case "--batch" when TryPositive(Value(), out batch):
                 case "--senders" when TryPositive(Value(), out senders):
                 case "--events" when TryPositive(Value(), out events):
@@ -75,7 +99,7 @@ internal sealed record BenchmarkOptions(
                 case "--rate" when TryPositive(Value(), out var fixedRate):
                     rate = fixedRate;
                     break;
-                case "--events" or "--rate" or "--seconds" or "--batch" or "--senders":
+                case "--events" or "--rate" or "--seconds" or "--batch" or "--senders" or "--days" or "--repeat":
                     error = $"{name} needs a positive whole number.";
                     return null;
                 case "--warm-up":
@@ -103,7 +127,7 @@ internal sealed record BenchmarkOptions(
             }
         }
 
-        return new BenchmarkOptions(stores, events, warmUp, rate, seconds, allocationTypes, settings, ingest, batch, senders);
+        return new BenchmarkOptions(stores, events, warmUp, rate, seconds, allocationTypes, settings, ingest, batch, senders, queries, days, repeat, data);
     }
 
     private static bool TryPositive(string? text, out int value) =>

@@ -19,6 +19,16 @@ if (options.Ingest)
     return 0;
 }
 
+if (options.Queries)
+{
+    foreach (var store in options.Stores)
+    {
+        await new QueryBenchmark(options, Console.Out).RunAsync(store);
+    }
+
+    return 0;
+}
+
 var benchmark = new PipelineBenchmark(options, Console.Out);
 var results = new List<BenchmarkResult>();
 foreach (var store in options.Stores)

@@ -26,6 +26,7 @@ public class MariaDbServer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly string[] _serverArguments;
     private string? _root;
+    private bool _kept;
     private Process? _server;
     private int _databases;
 
@@ -33,6 +34,14 @@ public class MariaDbServer : IAsyncDisposable
     /// Extra <c>mariadbd</c> options, after the defaults so they win (a benchmark gives InnoDB more memory).
     /// </param>
     public MariaDbServer(params string[] serverArguments) => _serverArguments = serverArguments;
+
+    /// <summary>
+    /// A server whose folder is <paramref name="root"/> and outlives it: <see cref="InitializeAsync"/>
+    /// reuses the data found there (a benchmark keeps a filled store between runs) and
+    /// <see cref="DisposeAsync"/> stops the server without deleting it.
+    /// </summary>
+    public static MariaDbServer Kept(string root, params string[] serverArguments) =>
+        new(serverArguments) { _root = Path.GetFullPath(root), _kept = true };
 
     /// <summary>The loopback TCP port the server listens on; the same after a restart.</summary>
     public int Port { get; private set; }
@@ -70,9 +79,15 @@ public class MariaDbServer : IAsyncDisposable
         FindExecutable("mariadb-admin");
         FindExecutable("mariadb");
 
-        _root = Path.Combine(Path.GetTempPath(), "logpipeline-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(_root);
         Port = LoopbackPort.Free();
+        if (_kept && Directory.Exists(DataDirectory))
+        {
+            Start();
+            return;
+        }
+
+        _root ??= Path.Combine(Path.GetTempPath(), "logpipeline-mariadb-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_root);
 
         var install = await RunAsync(installDb,
             ["--no-defaults", "--user=root", $"--datadir={DataDirectory}", "--auth-root-authentication-method=normal", "--skip-test-db"]);
@@ -216,7 +231,7 @@ public class MariaDbServer : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Stop();
-        if (_root is not null && Directory.Exists(_root))
+        if (!_kept && _root is not null && Directory.Exists(_root))
         {
             Directory.Delete(_root, recursive: true);
         }

@@ -1,0 +1,57 @@
+using LogPipeline.Kafka.Wire;
+
+namespace LogPipeline.Data;
+
+/// <summary>
+/// Events and raw bytes per hour, service and level (<c>volume_hour</c>): the sum of the hour's
+/// <see cref="VolumeMinute"/> rows, written with them by the processor.
+/// </summary>
+public sealed class VolumeHour
+{
+    public DateTime BucketStartUtc { get; set; }
+
+    public required string Service { get; set; }
+
+    public LogLevel Level { get; set; }
+
+    public long Count { get; set; }
+
+    public long Bytes { get; set; }
+}
+
+/// <summary>
+/// The HTTP duration histogram of an hour and service (<c>latency_histogram_hour</c>): the sum of the
+/// hour's <see cref="LatencyHistogramMinute"/> rows, its bins packed in one text
+/// (<see cref="LatencyHistogram.Pack"/>), so a week of a service is 168 rows.
+/// </summary>
+public sealed class LatencyHistogramHour
+{
+    public DateTime BucketStartUtc { get; set; }
+
+    public required string Service { get; set; }
+
+    /// <summary>The sum of the bins' counts.</summary>
+    public long Count { get; set; }
+
+    /// <summary><c>bin:count,bin:count</c>, see <see cref="LatencyHistogram.Pack"/>.</summary>
+    public required string Bins { get; set; }
+}
+
+/// <summary>
+/// Raw events with a fingerprint per hour, service and fingerprint (<c>error_hour</c>), late events
+/// included: what the hour's raw rows give, so top errors over days need not read them.
+/// </summary>
+public sealed class ErrorHour
+{
+    public DateTime BucketStartUtc { get; set; }
+
+    public required string Service { get; set; }
+
+    public long Fingerprint { get; set; }
+
+    public long Count { get; set; }
+
+    public DateTime FirstSeenUtc { get; set; }
+
+    public DateTime LastSeenUtc { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using LogPipeline.Api.Model;
+using LogPipeline.Data;
+using LogPipeline.Testing;
+
+namespace LogPipeline.Tests.Api;
+
+/// <summary>
+/// The hourly rollups the processor wrote beside its minute rows hold exactly the minutes' sums, and
+/// the stats answers read from them (1h buckets) are the answers the minute rows give.
+/// </summary>
+public abstract class HourRollupTests(ApiStore store)
+{
+    [Collection("api-store-sqlite")]
+    public sealed class OnSqlite(SqliteApiStore store) : HourRollupTests(store);
+
+    [Collection("api-store-mariadb")]
+    public sealed class OnMariaDb(MariaDbApiStore store) : HourRollupTests(store);
+
+    private static DateTime Hour(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+
+    [Fact]
+    public async Task HourRowsHoldTheSumsOfTheirMinutes()
+    {
+        var minutes = (await store.Store.VolumeAsync())
+            .GroupBy(v => (Hour(v.Key.Minute), v.Key.Service, v.Key.Level))
+            .ToDictionary(g => g.Key, g => (g.Sum(v => v.Value.Count), g.Sum(v => v.Value.Bytes)));
+        var hours = (await store.Store.RowsAsync("SELECT bucket_start_utc, service, level, count, bytes FROM volume_hour"))
+            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], (LogPipeline.Kafka.Wire.LogLevel)Convert.ToInt32(r[2], CultureInfo.InvariantCulture)),
+                r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Convert.ToInt64(r[4], CultureInfo.InvariantCulture)));
+        Assert.NotEmpty(hours);
+        Assert.Equal(minutes.OrderBy(p => p.Key), hours.OrderBy(p => p.Key));
+
+        var bins = (await store.Store.LatencyHistogramAsync())
+            .GroupBy(h => (Hour(h.Key.Minute), h.Key.Service, h.Key.Bin))
+            .ToDictionary(g => g.Key, g => g.Sum(h => h.Value));
+        var packed = new Dictionary<(DateTime, string, short), long>();
+        foreach (var r in await store.Store.RowsAsync("SELECT bucket_start_utc, service, count, bins FROM latency_histogram_hour"))
+        {
+            var counts = new long[LatencyHistogram.BinCount];
+            LatencyHistogram.AddPacked((string)r[3], counts);
+            Assert.Equal(counts.Sum(), Convert.ToInt64(r[2], CultureInfo.InvariantCulture));
+            for (var bin = 0; bin < counts.Length; bin++)
+            {
+                if (counts[bin] != 0)
+                {
+                    packed[(StoreQueries.Time(r[0]), (string)r[1], (short)bin)] = counts[bin];
+                }
+            }
+        }
+
+        Assert.NotEmpty(packed);
+        Assert.Equal(bins.Where(b => b.Value != 0).OrderBy(p => p.Key), packed.OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public async Task ErrorHoursCountTheRawEventsOfTheirHour()
+    {
+        // Only what the processor stored from the scenario's topic: other tests insert raw rows of their own.
+        var raw = (await store.Store.RowsAsync(
+                "SELECT timestamp_utc, service, fingerprint FROM log_events WHERE fingerprint IS NOT NULL AND source_topic = 'logs.raw'"))
+            .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1], Fingerprint: Convert.ToInt64(r[2], CultureInfo.InvariantCulture)))
+            .GroupBy(e => (Hour(e.At), e.Service, e.Fingerprint))
+            .ToDictionary(g => g.Key, g => (g.LongCount(), g.Min(e => e.At), g.Max(e => e.At)));
+        var hours = (await store.Store.RowsAsync("SELECT bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc FROM error_hour"))
+            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], Convert.ToInt64(r[2], CultureInfo.InvariantCulture)),
+                r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), StoreQueries.Time(r[4]), StoreQueries.Time(r[5])));
+        Assert.NotEmpty(raw);
+        Assert.Equal(raw.OrderBy(p => p.Key), hours.Where(h => raw.ContainsKey(h.Key)).OrderBy(p => p.Key));
+    }
+
+    [Fact]
+    public async Task HourlyAnswersEqualTheMinutesSummedPerHour()
+    {
+        var perMinute = await store.GetAsync<SeriesResponse<VolumePoint>>($"/api/stats/volume?{store.AllRange}&bucket=1m&groupBy=service");
+        var perHour = await store.GetAsync<SeriesResponse<VolumePoint>>($"/api/stats/volume?{store.AllRange}&bucket=1h&groupBy=service");
+        var summed = perMinute.Series.SelectMany(s => s.Points.Select(p => (s.Key, T: Hour(p.T.ToUniversalTime()), p.Count, p.Bytes)))
+            .GroupBy(p => (p.Key, p.T)).Where(g => g.Sum(p => p.Count) > 0)
+            .ToDictionary(g => g.Key, g => (g.Sum(p => p.Count), g.Sum(p => p.Bytes)));
+        var hourly = perHour.Series.SelectMany(s => s.Points.Where(p => p.Count > 0).Select(p => KeyValuePair.Create((s.Key, p.T.ToUniversalTime()), (p.Count, p.Bytes))));
+        Assert.Equal(summed.OrderBy(p => p.Key), hourly.OrderBy(p => p.Key));
+
+        // Latency: percentiles of the hour from its minutes' bins, as the minute path computes them.
+        var bins = (await store.Store.LatencyHistogramAsync()).GroupBy(h => (h.Key.Service, Hour(h.Key.Minute)))
+            .ToDictionary(g => g.Key, g => g.Select(h => ((int)h.Key.Bin, h.Value)).ToList());
+        var latency = await store.GetAsync<SeriesResponse<LatencyPoint>>($"/api/stats/latency?{store.AllRange}&bucket=1h");
+        var points = latency.Series.SelectMany(s => s.Points.Where(p => p.Count > 0).Select(p => (s.Key, p))).ToList();
+        Assert.NotEmpty(points);
+        Assert.Equal(bins.Count, points.Count);
+        foreach (var (service, p) in points)
+        {
+            var b = bins[(service, p.T.ToUniversalTime())];
+            Assert.Equal(b.Sum(x => x.Value), p.Count);
+            Assert.Equal(LatencyHistogram.Percentile(b, 0.50), p.P50);
+            Assert.Equal(LatencyHistogram.Percentile(b, 0.95), p.P95);
+            Assert.Equal(LatencyHistogram.Percentile(b, 0.99), p.P99);
+        }
+    }
+}
