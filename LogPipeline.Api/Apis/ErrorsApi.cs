@@ -35,32 +35,46 @@ public static class ErrorsApi
             return errors.ToProblem();
         }
 
-        // Counted from the raw events, so the counts are the range's; error_fingerprints (all time) names them.
-        var (from, to) = (db.LowerOrUpperBound(r.FromUtc), db.LowerOrUpperBound(r.ToUtc));
-        var events = db.LogEvents.AsNoTracking()
-            .Where(e => e.Fingerprint != null && e.TimestampUtc >= from && e.TimestampUtc < to);
-        if (service is not null)
+        // Counted as the raw events of the range give them (error_fingerprints, all time, names them):
+        // whole hours inside the range from error_hour, which the processor writes with the raw rows, and
+        // the ragged edges before the first and after the last whole hour from the raw rows themselves.
+        var firstHour = new DateTime(r.FromUtc.Ticks + ((TimeSpan.TicksPerHour - (r.FromUtc.Ticks % TimeSpan.TicksPerHour)) % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+        var endHour = new DateTime(r.ToUtc.Ticks - (r.ToUtc.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+        var counts = new Dictionary<(string Service, long Fingerprint), (long Count, DateTime First, DateTime Last)>();
+        void Add(string s, long fingerprint, long count, DateTime first, DateTime last)
         {
-            events = events.WhereTextIs(db, e => e.Service, service);
+            counts[(s, fingerprint)] = counts.TryGetValue((s, fingerprint), out var c)
+                ? (c.Count + count, first < c.First ? first : c.First, last > c.Last ? last : c.Last)
+                : (count, first, last);
         }
 
-        // Services are grouped and ordered by code point, as SQLite does: MariaDB's collation would merge
-        // "Checkout" with "checkout" and order ties differently, so limit= would pick other templates.
-        var groups = db.IsMariaDb()
-            ? events.GroupBy(e => new { Service = EF.Functions.Collate(e.Service, StoreRules.MariaDbExactCollation), e.Fingerprint })
-            : events.GroupBy(e => new { e.Service, e.Fingerprint });
-        var top = await groups
-            .Select(g => new
+        if (firstHour < endHour)
+        {
+            await AddRawAsync(r.FromUtc, firstHour).ConfigureAwait(false);
+            await AddRawAsync(endHour, r.ToUtc).ConfigureAwait(false);
+            var hours = db.ErrorHours.AsNoTracking().Where(h => h.BucketStartUtc >= firstHour && h.BucketStartUtc < endHour);
+            if (service is not null)
             {
-                g.Key.Service,
-                Fingerprint = g.Key.Fingerprint!.Value,
-                Count = g.LongCount(),
-                First = g.Min(e => e.TimestampUtc),
-                Last = g.Max(e => e.TimestampUtc),
-            })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Service).ThenBy(g => g.Fingerprint)
+                hours = hours.WhereTextIs(db, h => h.Service, service);
+            }
+
+            var grouped = hours.GroupBy(h => new { h.Service, h.Fingerprint })
+                .Select(g => new { g.Key.Service, g.Key.Fingerprint, Count = g.Sum(h => h.Count), First = g.Min(h => h.FirstSeenUtc), Last = g.Max(h => h.LastSeenUtc) });
+            await foreach (var g in grouped.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Add(g.Service, g.Fingerprint, g.Count, g.First, g.Last);
+            }
+        }
+        else
+        {
+            await AddRawAsync(r.FromUtc, r.ToUtc).ConfigureAwait(false);
+        }
+
+        // Services ordered by code point, as SQLite does: MariaDB's collation would order ties differently.
+        var top = counts.Select(c => (c.Key.Service, c.Key.Fingerprint, c.Value.Count, c.Value.First, c.Value.Last))
+            .OrderByDescending(t => t.Count).ThenBy(t => t.Service, StringComparer.Ordinal).ThenBy(t => t.Fingerprint)
             .Take(limit)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+            .ToList();
 
         var fingerprints = top.Select(t => t.Fingerprint).Distinct().ToList();
         var services = top.Select(t => t.Service).Distinct().ToList();
@@ -84,6 +98,39 @@ public static class ErrorsApi
                 DateTime.SpecifyKind(t.Last, DateTimeKind.Utc));
         }).ToList();
         return TypedResults.Ok(new ItemList<TopError>(items));
+
+        async Task AddRawAsync(DateTime fromUtc, DateTime toUtc)
+        {
+            if (fromUtc >= toUtc)
+            {
+                return;
+            }
+
+            var (from, to) = (db.LowerOrUpperBound(fromUtc), db.LowerOrUpperBound(toUtc));
+            var events = db.LogEvents.AsNoTracking()
+                .Where(e => e.Fingerprint != null && e.TimestampUtc >= from && e.TimestampUtc < to);
+            if (service is not null)
+            {
+                events = events.WhereTextIs(db, e => e.Service, service);
+            }
+
+            // Grouped by the exact service: MariaDB's collation would merge "Checkout" with "checkout".
+            var groups = db.IsMariaDb()
+                ? events.GroupBy(e => new { Service = EF.Functions.Collate(e.Service, StoreRules.MariaDbExactCollation), e.Fingerprint })
+                : events.GroupBy(e => new { e.Service, e.Fingerprint });
+            var rows = groups.Select(g => new
+            {
+                g.Key.Service,
+                Fingerprint = g.Key.Fingerprint!.Value,
+                Count = g.LongCount(),
+                First = g.Min(e => e.TimestampUtc),
+                Last = g.Max(e => e.TimestampUtc),
+            });
+            await foreach (var g in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Add(g.Service, g.Fingerprint, g.Count, g.First, g.Last);
+            }
+        }
     }
 }
 

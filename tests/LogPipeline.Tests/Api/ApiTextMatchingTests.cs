@@ -126,5 +126,23 @@ public abstract class ApiTextMatchingTests(ApiStore store)
             "INSERT INTO log_events (source_topic, source_partition, source_offset, timestamp_utc, utc_offset_minutes, received_at_utc, service, host, level, message, format, fingerprint, is_late) " +
             "VALUES ('text-test', 0, @offset, @at, 0, @at, @service, 'probe-host', @level, @message, 0, @fingerprint, 0)",
             ("@offset", offset), ("@at", at), ("@service", service), ("@level", (int)level), ("@message", message), ("@fingerprint", fingerprint));
+        if (fingerprint is null)
+        {
+            return;
+        }
+
+        // The processor writes error_hour with the raw rows, and top errors read whole hours from it.
+        var hour = new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+        const string Key = "bucket_start_utc = @hour AND service = @service AND fingerprint = @fingerprint";
+        await store.ExecuteAsync(
+            "UPDATE error_hour SET count = count + 1, " +
+            "first_seen_utc = CASE WHEN @at < first_seen_utc THEN @at ELSE first_seen_utc END, " +
+            "last_seen_utc = CASE WHEN @at > last_seen_utc THEN @at ELSE last_seen_utc END WHERE " + Key,
+            ("@hour", hour), ("@service", service), ("@fingerprint", fingerprint), ("@at", at));
+        await store.ExecuteAsync(
+            "INSERT INTO error_hour (bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc) " +
+            "SELECT @hour, @service, @fingerprint, 1, @at, @at FROM log_events WHERE source_topic = 'text-test' AND source_offset = @offset " +
+            "AND NOT EXISTS (SELECT 1 FROM error_hour WHERE " + Key + ")",
+            ("@hour", hour), ("@service", service), ("@fingerprint", fingerprint), ("@at", at), ("@offset", offset));
     }
 }

@@ -70,6 +70,36 @@ public abstract class HourRollupTests(ApiStore store)
     }
 
     [Fact]
+    public async Task TopErrorsFromWholeHoursAndRaggedEdgesEqualTheRawEvents()
+    {
+        var raw = (await store.Store.RowsAsync("SELECT timestamp_utc, service FROM log_events WHERE fingerprint IS NOT NULL"))
+            .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1])).ToList();
+        var times = raw.Select(e => e.At).Order().ToList();
+        Assert.NotEmpty(times);
+        var (first, middle, last) = (times[0], times[times.Count / 2], times[^1]);
+
+        // Whole hours around everything (error_hour only), the scenario's range (edges only, or both when it
+        // crosses an hour), and from an odd tick inside the events to whole hours after them (both).
+        foreach (var (from, to) in new[]
+        {
+            (Hour(first).AddHours(-1).AddMinutes(7), Hour(last).AddHours(2).AddMinutes(-5)),
+            (first.AddMinutes(-1), last.AddMinutes(1)),
+            (middle.AddTicks(3), Hour(last).AddHours(3)),
+        })
+        {
+            var expected = raw.Where(e => e.At >= from && e.At < to).GroupBy(e => e.Service, StringComparer.Ordinal)
+                .Select(g => (Service: g.Key, Count: g.LongCount(), First: g.Min(e => e.At), Last: g.Max(e => e.At)))
+                .OrderBy(g => g.Service, StringComparer.Ordinal).ToList();
+            var top = await store.GetAsync<ItemList<TopError>>($"/api/errors/top?{ApiStore.Range(from, to)}&limit=1000");
+            var actual = top.Items.GroupBy(i => i.Service, StringComparer.Ordinal)
+                .Select(g => (Service: g.Key, Count: g.Sum(i => i.Count), First: g.Min(i => i.FirstSeen.ToUniversalTime()), Last: g.Max(i => i.LastSeen.ToUniversalTime())))
+                .OrderBy(g => g.Service, StringComparer.Ordinal).ToList();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
     public async Task HourlyAnswersEqualTheMinutesSummedPerHour()
     {
         var perMinute = await store.GetAsync<SeriesResponse<VolumePoint>>($"/api/stats/volume?{store.AllRange}&bucket=1m&groupBy=service");
