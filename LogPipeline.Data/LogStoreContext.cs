@@ -28,6 +28,8 @@ public sealed class LogStoreContext(DbContextOptions<LogStoreContext> options) :
 
     public DbSet<ErrorHour> ErrorHours => Set<ErrorHour>();
 
+    public DbSet<ErrorMinute> ErrorMinutes => Set<ErrorMinute>();
+
     public DbSet<Anomaly> Anomalies => Set<Anomaly>();
 
     public DbSet<PipelineMinute> PipelineMinutes => Set<PipelineMinute>();

@@ -35,39 +35,31 @@ public static class ErrorsApi
             return errors.ToProblem();
         }
 
-        // Counted as the raw events of the range give them (error_fingerprints, all time, names them):
-        // whole hours inside the range from error_hour, which the processor writes with the raw rows, and
-        // the ragged edges before the first and after the last whole hour from the raw rows themselves.
-        var firstHour = new DateTime(r.FromUtc.Ticks + ((TimeSpan.TicksPerHour - (r.FromUtc.Ticks % TimeSpan.TicksPerHour)) % TimeSpan.TicksPerHour), DateTimeKind.Utc);
-        var endHour = new DateTime(r.ToUtc.Ticks - (r.ToUtc.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+        // Counted as the raw events of the range give them (error_fingerprints, all time, names them), from
+        // what the processor writes with the raw rows: the whole hours inside the range from error_hour, the
+        // whole minutes before the first and after the last whole hour from error_minute, and only the
+        // seconds before the first and after the last whole minute from the raw rows themselves.
+        var (firstMinute, endMinute) = (Ceiling(r.FromUtc, TimeSpan.TicksPerMinute), Floor(r.ToUtc, TimeSpan.TicksPerMinute));
+        var (firstHour, endHour) = (Ceiling(r.FromUtc, TimeSpan.TicksPerHour), Floor(r.ToUtc, TimeSpan.TicksPerHour));
         var counts = new Dictionary<(string Service, long Fingerprint), (long Count, DateTime First, DateTime Last)>();
-        void Add(string s, long fingerprint, long count, DateTime first, DateTime last)
+        if (firstMinute >= endMinute)
         {
-            counts[(s, fingerprint)] = counts.TryGetValue((s, fingerprint), out var c)
-                ? (c.Count + count, first < c.First ? first : c.First, last > c.Last ? last : c.Last)
-                : (count, first, last);
-        }
-
-        if (firstHour < endHour)
-        {
-            await AddRawAsync(r.FromUtc, firstHour).ConfigureAwait(false);
-            await AddRawAsync(endHour, r.ToUtc).ConfigureAwait(false);
-            var hours = db.ErrorHours.AsNoTracking().Where(h => h.BucketStartUtc >= firstHour && h.BucketStartUtc < endHour);
-            if (service is not null)
-            {
-                hours = hours.WhereTextIs(db, h => h.Service, service);
-            }
-
-            var grouped = hours.GroupBy(h => new { h.Service, h.Fingerprint })
-                .Select(g => new { g.Key.Service, g.Key.Fingerprint, Count = g.Sum(h => h.Count), First = g.Min(h => h.FirstSeenUtc), Last = g.Max(h => h.LastSeenUtc) });
-            await foreach (var g in grouped.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                Add(g.Service, g.Fingerprint, g.Count, g.First, g.Last);
-            }
+            await AddRawAsync(r.FromUtc, r.ToUtc).ConfigureAwait(false);
         }
         else
         {
-            await AddRawAsync(r.FromUtc, r.ToUtc).ConfigureAwait(false);
+            await AddRawAsync(r.FromUtc, firstMinute).ConfigureAwait(false);
+            await AddRawAsync(endMinute, r.ToUtc).ConfigureAwait(false);
+            if (firstHour < endHour)
+            {
+                await AddBucketsAsync(db.ErrorMinutes, firstMinute, firstHour).ConfigureAwait(false);
+                await AddBucketsAsync(db.ErrorHours, firstHour, endHour).ConfigureAwait(false);
+                await AddBucketsAsync(db.ErrorMinutes, endHour, endMinute).ConfigureAwait(false);
+            }
+            else
+            {
+                await AddBucketsAsync(db.ErrorMinutes, firstMinute, endMinute).ConfigureAwait(false);
+            }
         }
 
         // Services ordered by code point, as SQLite does: MariaDB's collation would order ties differently.
@@ -98,6 +90,36 @@ public static class ErrorsApi
                 DateTime.SpecifyKind(t.Last, DateTimeKind.Utc));
         }).ToList();
         return TypedResults.Ok(new ItemList<TopError>(items));
+
+        void Add(string s, long fingerprint, long count, DateTime first, DateTime last)
+        {
+            counts[(s, fingerprint)] = counts.TryGetValue((s, fingerprint), out var c)
+                ? (c.Count + count, first < c.First ? first : c.First, last > c.Last ? last : c.Last)
+                : (count, first, last);
+        }
+
+        // error_hour and error_minute compare their service exactly (a binary collation on MariaDB).
+        async Task AddBucketsAsync<T>(IQueryable<T> buckets, DateTime fromUtc, DateTime toUtc)
+            where T : ErrorBucket
+        {
+            if (fromUtc >= toUtc)
+            {
+                return;
+            }
+
+            var rows = buckets.AsNoTracking().Where(h => h.BucketStartUtc >= fromUtc && h.BucketStartUtc < toUtc);
+            if (service is not null)
+            {
+                rows = rows.WhereTextIs(db, h => h.Service, service);
+            }
+
+            var grouped = rows.GroupBy(h => new { h.Service, h.Fingerprint })
+                .Select(g => new { g.Key.Service, g.Key.Fingerprint, Count = g.Sum(h => h.Count), First = g.Min(h => h.FirstSeenUtc), Last = g.Max(h => h.LastSeenUtc) });
+            await foreach (var g in grouped.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Add(g.Service, g.Fingerprint, g.Count, g.First, g.Last);
+            }
+        }
 
         async Task AddRawAsync(DateTime fromUtc, DateTime toUtc)
         {
@@ -132,6 +154,14 @@ public static class ErrorsApi
             }
         }
     }
+
+    private static DateTime Floor(DateTime utc, long unit) => new(utc.Ticks - (utc.Ticks % unit), DateTimeKind.Utc);
+
+    // Past the last whole unit before DateTime.MaxValue there is none: MaxValue, so the range is read raw.
+    private static DateTime Ceiling(DateTime utc, long unit) =>
+        utc.Ticks % unit == 0 ? utc
+        : DateTime.MaxValue.Ticks - Floor(utc, unit).Ticks < unit ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
+        : Floor(utc, unit).AddTicks(unit);
 }
 
 /// <summary>Query of <c>GET /api/errors/top</c>.</summary>

@@ -30,11 +30,28 @@ internal sealed class LatencyHistogramHourConfiguration : IEntityTypeConfigurati
     }
 }
 
-internal sealed class ErrorHourConfiguration : IEntityTypeConfiguration<ErrorHour>
+internal sealed class ErrorHourConfiguration : ErrorBucketConfiguration<ErrorHour>
 {
-    public void Configure(EntityTypeBuilder<ErrorHour> builder)
+    public ErrorHourConfiguration()
+        : base("error_hour")
     {
-        builder.ToTable("error_hour");
+    }
+}
+
+internal sealed class ErrorMinuteConfiguration : ErrorBucketConfiguration<ErrorMinute>
+{
+    public ErrorMinuteConfiguration()
+        : base("error_minute")
+    {
+    }
+}
+
+internal abstract class ErrorBucketConfiguration<T>(string table) : IEntityTypeConfiguration<T>
+    where T : ErrorBucket
+{
+    public void Configure(EntityTypeBuilder<T> builder)
+    {
+        builder.ToTable(table);
         builder.HasKey(e => new { e.BucketStartUtc, e.Service, e.Fingerprint });
         builder.Property(e => e.BucketStartUtc).HasColumnName("bucket_start_utc");
         builder.Property(e => e.Service).HasColumnName("service").HasMaxLength(StoreLimits.ServiceLength);

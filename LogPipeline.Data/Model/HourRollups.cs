@@ -38,10 +38,10 @@ public sealed class LatencyHistogramHour
 }
 
 /// <summary>
-/// Raw events with a fingerprint per hour, service and fingerprint (<c>error_hour</c>), late events
-/// included: what the hour's raw rows give, so top errors over days need not read them.
+/// Raw events with a fingerprint per time bucket, service and fingerprint, late events included: what
+/// the bucket's raw rows give, so top errors over days need not read them.
 /// </summary>
-public sealed class ErrorHour
+public abstract class ErrorBucket
 {
     public DateTime BucketStartUtc { get; set; }
 
@@ -55,3 +55,9 @@ public sealed class ErrorHour
 
     public DateTime LastSeenUtc { get; set; }
 }
+
+/// <summary>The hours of a range (<c>error_hour</c>).</summary>
+public sealed class ErrorHour : ErrorBucket;
+
+/// <summary>The whole minutes at a range's edges, before its first and after its last whole hour (<c>error_minute</c>).</summary>
+public sealed class ErrorMinute : ErrorBucket;

@@ -99,10 +99,10 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         b.Batch.Store.Events.Add(Row(processed, e, late));
         b.Pipeline(processedMinute).EventsStored++;
 
-        // Counted like the raw rows (late ones too): top errors over whole hours read these instead.
+        // Counted like the raw rows (late ones too): top errors read whole hours and minutes from these instead.
         if (processed.Fingerprint is { } fingerprinted)
         {
-            b.AddErrorHour(e.Service, fingerprinted, timestamp);
+            b.AddError(e.Service, fingerprinted, timestamp);
         }
 
         if (late)
@@ -231,6 +231,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         private readonly Dictionary<(string, long), ErrorFingerprint?> fingerprints = [];
         private readonly Dictionary<DateTime, PipelineMinute?> pipeline = [];
         private readonly Dictionary<(DateTime, string, long), ErrorHour?> errorHours = [];
+        private readonly Dictionary<(DateTime, string, long), ErrorMinute?> errorMinutes = [];
 
         public PendingBatch Batch { get; } = new(new StoreBatch { GroupId = groupId });
 
@@ -248,20 +249,19 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         public PipelineMinute Pipeline(DateTime minute) =>
             Get(pipeline, minute) ??= new PipelineMinute { BucketStartUtc = minute };
 
-        public void AddErrorHour(string service, long fingerprint, DateTime at)
+        public void AddError(string service, long fingerprint, DateTime at)
         {
             var hour = new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
-            var h = Get(errorHours, (hour, service, fingerprint)) ??= new ErrorHour
+            Count(Get(errorHours, (hour, service, fingerprint)) ??= new ErrorHour { BucketStartUtc = hour, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
+            var minute = Floor(at);
+            Count(Get(errorMinutes, (minute, service, fingerprint)) ??= new ErrorMinute { BucketStartUtc = minute, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
+
+            static void Count(ErrorBucket bucket, DateTime at)
             {
-                BucketStartUtc = hour,
-                Service = service,
-                Fingerprint = fingerprint,
-                FirstSeenUtc = at,
-                LastSeenUtc = at,
-            };
-            h.Count++;
-            h.FirstSeenUtc = at < h.FirstSeenUtc ? at : h.FirstSeenUtc;
-            h.LastSeenUtc = at > h.LastSeenUtc ? at : h.LastSeenUtc;
+                bucket.Count++;
+                bucket.FirstSeenUtc = at < bucket.FirstSeenUtc ? at : bucket.FirstSeenUtc;
+                bucket.LastSeenUtc = at > bucket.LastSeenUtc ? at : bucket.LastSeenUtc;
+            }
         }
 
         public void Fingerprint(LogEvent e, long fingerprint, string template, DateTime at)
@@ -292,6 +292,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             AddAll(s.Fingerprints, fingerprints);
             AddAll(s.Pipeline, pipeline);
             AddAll(s.ErrorHours, errorHours);
+            AddAll(s.ErrorMinutes, errorMinutes);
             return Batch;
         }
 

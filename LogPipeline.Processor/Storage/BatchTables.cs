@@ -103,22 +103,8 @@ internal sealed class BatchTables
             d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]),
             static (a, b) => Compare(a.BucketStartUtc, a.Service, (int)a.Level, b.BucketStartUtc, b.Service, (int)b.Level));
 
-        ErrorHours = new("error_hour", ["bucket_start_utc", "service", "fingerprint", "count", "first_seen_utc", "last_seen_utc"], static (r, v) =>
-            {
-                v.Add(Utc(r.BucketStartUtc));
-                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
-                v.Add(r.Fingerprint);
-                v.Add(r.Count);
-                v.Add(Utc(r.FirstSeenUtc));
-                v.Add(Utc(r.LastSeenUtc));
-            },
-            d.Upsert(["bucket_start_utc", "service", "fingerprint"], [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]),
-            static (a, b) =>
-            {
-                var c = a.BucketStartUtc.CompareTo(b.BucketStartUtc);
-                c = c != 0 ? c : string.CompareOrdinal(a.Service, b.Service);
-                return c != 0 ? c : a.Fingerprint.CompareTo(b.Fingerprint);
-            });
+        ErrorHours = ErrorRows<ErrorHour>("error_hour", d);
+        ErrorMinutes = ErrorRows<ErrorMinute>("error_minute", d);
 
         LatencyHours = new LatencyHourRows(d);
 
@@ -175,6 +161,8 @@ internal sealed class BatchTables
 
     public TableRows<ErrorHour> ErrorHours { get; }
 
+    public TableRows<ErrorMinute> ErrorMinutes { get; }
+
     public LatencyHourRows LatencyHours { get; }
 
     public TableRows<DeadLetterRow> DeadLetters { get; }
@@ -212,8 +200,28 @@ internal sealed class BatchTables
         await VolumeHours.WriteAsync(connection, transaction, HourlyVolume(batch.Volume), ct).ConfigureAwait(false);
         await LatencyHours.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
         await ErrorHours.WriteAsync(connection, transaction, batch.ErrorHours, ct).ConfigureAwait(false);
+        await ErrorMinutes.WriteAsync(connection, transaction, batch.ErrorMinutes, ct).ConfigureAwait(false);
         await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
     }
+
+    /// <summary>error_hour's and error_minute's rows: one shape, keyed by bucket, service and fingerprint.</summary>
+    private static TableRows<T> ErrorRows<T>(string table, StoreSqlDialect d)
+        where T : ErrorBucket => new(table, ["bucket_start_utc", "service", "fingerprint", "count", "first_seen_utc", "last_seen_utc"], static (r, v) =>
+            {
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add(r.Fingerprint);
+                v.Add(r.Count);
+                v.Add(Utc(r.FirstSeenUtc));
+                v.Add(Utc(r.LastSeenUtc));
+            },
+            d.Upsert(["bucket_start_utc", "service", "fingerprint"], [("count", MergeKind.Add), ("first_seen_utc", MergeKind.Min), ("last_seen_utc", MergeKind.Max)]),
+            static (a, b) =>
+            {
+                var c = a.BucketStartUtc.CompareTo(b.BucketStartUtc);
+                c = c != 0 ? c : string.CompareOrdinal(a.Service, b.Service);
+                return c != 0 ? c : a.Fingerprint.CompareTo(b.Fingerprint);
+            });
 
     /// <summary>The volume deltas summed per hour (services compared ordinally, as the minute deltas were grouped).</summary>
     private static List<VolumeHour> HourlyVolume(List<VolumeMinute> minutes)

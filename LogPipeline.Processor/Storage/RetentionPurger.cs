@@ -13,8 +13,8 @@ public sealed class RetentionPurger(ProcessorStore store)
 
     /// <summary>
     /// Deletes raw events with a timestamp before <paramref name="rawBeforeUtc"/>, dead letters
-    /// rejected before it (a hostile stream of poison must not fill the store either), the hourly error
-    /// counts of raw events (<c>error_hour</c>) with them, and aggregate rows (volume, HTTP status,
+    /// rejected before it (a hostile stream of poison must not fill the store either), the hourly and
+    /// minute error counts of raw events (<c>error_hour</c>, <c>error_minute</c>) with them, and aggregate rows (volume, HTTP status,
     /// latency histogram, latency, pipeline, and the hourly volume and latency) of minutes before
     /// <paramref name="aggregatesBeforeUtc"/>, in chunks of <see cref="PurgeChunk"/> rows, each its
     /// own short transaction (a purge interrupted half way is simply continued by the next one).
@@ -25,7 +25,7 @@ public sealed class RetentionPurger(ProcessorStore store)
     /// kept or deleted with all of its minutes and raw events, so an answer read from hour rows stays the
     /// answer the minutes or raw events give, even at the retention's edge.
     /// </remarks>
-    /// <returns>Raw events deleted, dead letters deleted, and aggregate rows deleted (<c>error_hour</c>'s included).</returns>
+    /// <returns>Raw events deleted, dead letters deleted, and aggregate rows deleted (<c>error_hour</c>'s and <c>error_minute</c>'s included).</returns>
     public async Task<(int RawDeleted, int DeadLettersDeleted, int AggregateRowsDeleted)> PurgeAsync(DateTime rawBeforeUtc, DateTime aggregatesBeforeUtc, CancellationToken ct)
     {
         var rawCutoff = HourOf(Utc(rawBeforeUtc));
@@ -33,6 +33,7 @@ public sealed class RetentionPurger(ProcessorStore store)
         var raw = await PurgeTableAsync("log_events", "timestamp_utc", rawCutoff, ct).ConfigureAwait(false);
         var deadLetters = await PurgeTableAsync("dead_letters", "dead_lettered_at_utc", rawCutoff, ct).ConfigureAwait(false);
         var aggregates = await PurgeTableAsync("error_hour", "bucket_start_utc", rawCutoff, ct).ConfigureAwait(false);
+        aggregates += await PurgeTableAsync("error_minute", "bucket_start_utc", rawCutoff, ct).ConfigureAwait(false);
         foreach (var table in AggregateTables)
         {
             aggregates += await PurgeTableAsync(table, "bucket_start_utc", aggregateCutoff, ct).ConfigureAwait(false);

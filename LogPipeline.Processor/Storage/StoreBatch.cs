@@ -34,6 +34,8 @@ public sealed class StoreBatch
     /// </summary>
     public List<ErrorHour> ErrorHours { get; } = [];
 
+    public List<ErrorMinute> ErrorMinutes { get; } = [];
+
     /// <summary>Rejected records: inserted with the batch, so a batch written once records each once.</summary>
     public List<DeadLetterRow> DeadLetters { get; } = [];
 

@@ -105,6 +105,7 @@ public abstract class ApiTextMatchingTests(ApiStore store)
     [Theory]
     [InlineData("from=0001-01-01T00:00:00Z&to=0001-01-02T00:00:00Z")]
     [InlineData("from=9999-12-30T00:00:00Z&to=9999-12-31T23:59:59.9999999Z")]
+    [InlineData("from=9999-12-31T22:59:30.5Z&to=9999-12-31T23:59:59.9999999Z")]
     [InlineData("from=1000-01-01T00:00:00Z&to=1000-01-01T00:00:00.0000001Z")]
     public async Task RangesAtTheEdgesOfTimeAreAnswersOrValidationProblemsNeverErrors(string range)
     {
@@ -131,18 +132,23 @@ public abstract class ApiTextMatchingTests(ApiStore store)
             return;
         }
 
-        // The processor writes error_hour with the raw rows, and top errors read whole hours from it.
-        var hour = new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
-        const string Key = "bucket_start_utc = @hour AND service = @service AND fingerprint = @fingerprint";
-        await store.ExecuteAsync(
-            "UPDATE error_hour SET count = count + 1, " +
-            "first_seen_utc = CASE WHEN @at < first_seen_utc THEN @at ELSE first_seen_utc END, " +
-            "last_seen_utc = CASE WHEN @at > last_seen_utc THEN @at ELSE last_seen_utc END WHERE " + Key,
-            ("@hour", hour), ("@service", service), ("@fingerprint", fingerprint), ("@at", at));
-        await store.ExecuteAsync(
-            "INSERT INTO error_hour (bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc) " +
-            "SELECT @hour, @service, @fingerprint, 1, @at, @at FROM log_events WHERE source_topic = 'text-test' AND source_offset = @offset " +
-            "AND NOT EXISTS (SELECT 1 FROM error_hour WHERE " + Key + ")",
-            ("@hour", hour), ("@service", service), ("@fingerprint", fingerprint), ("@at", at), ("@offset", offset));
+        // The processor writes error_hour and error_minute with the raw rows, and top errors read them.
+        await CountErrorAsync("error_hour", new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc));
+        await CountErrorAsync("error_minute", new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc));
+
+        async Task CountErrorAsync(string table, DateTime bucket)
+        {
+            const string Key = "bucket_start_utc = @bucket AND service = @service AND fingerprint = @fingerprint";
+            await store.ExecuteAsync(
+                $"UPDATE {table} SET count = count + 1, " +
+                "first_seen_utc = CASE WHEN @at < first_seen_utc THEN @at ELSE first_seen_utc END, " +
+                $"last_seen_utc = CASE WHEN @at > last_seen_utc THEN @at ELSE last_seen_utc END WHERE {Key}",
+                ("@bucket", bucket), ("@service", service), ("@fingerprint", fingerprint), ("@at", at));
+            await store.ExecuteAsync(
+                $"INSERT INTO {table} (bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc) " +
+                "SELECT @bucket, @service, @fingerprint, 1, @at, @at FROM log_events WHERE source_topic = 'text-test' AND source_offset = @offset " +
+                $"AND NOT EXISTS (SELECT 1 FROM {table} WHERE {Key})",
+                ("@bucket", bucket), ("@service", service), ("@fingerprint", fingerprint), ("@at", at), ("@offset", offset));
+        }
     }
 }

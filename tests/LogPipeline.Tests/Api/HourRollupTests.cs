@@ -53,16 +53,18 @@ public abstract class HourRollupTests(ApiStore store)
         Assert.Equal(bins.Where(b => b.Value != 0).OrderBy(p => p.Key), packed.OrderBy(p => p.Key));
     }
 
-    [Fact]
-    public async Task ErrorHoursCountTheRawEventsOfTheirHour()
+    [Theory]
+    [InlineData("error_hour", TimeSpan.TicksPerHour)]
+    [InlineData("error_minute", TimeSpan.TicksPerMinute)]
+    public async Task ErrorBucketsCountTheRawEventsOfTheirHourOrMinute(string table, long unit)
     {
         // Only what the processor stored from the scenario's topic: other tests insert raw rows of their own.
         var raw = (await store.Store.RowsAsync(
                 "SELECT timestamp_utc, service, fingerprint FROM log_events WHERE fingerprint IS NOT NULL AND source_topic = 'logs.raw'"))
             .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1], Fingerprint: Convert.ToInt64(r[2], CultureInfo.InvariantCulture)))
-            .GroupBy(e => (Hour(e.At), e.Service, e.Fingerprint))
+            .GroupBy(e => (new DateTime(e.At.Ticks - (e.At.Ticks % unit), DateTimeKind.Utc), e.Service, e.Fingerprint))
             .ToDictionary(g => g.Key, g => (g.LongCount(), g.Min(e => e.At), g.Max(e => e.At)));
-        var hours = (await store.Store.RowsAsync("SELECT bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc FROM error_hour"))
+        var hours = (await store.Store.RowsAsync($"SELECT bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc FROM {table}"))
             .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], Convert.ToInt64(r[2], CultureInfo.InvariantCulture)),
                 r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), StoreQueries.Time(r[4]), StoreQueries.Time(r[5])));
         Assert.NotEmpty(raw);
@@ -70,7 +72,7 @@ public abstract class HourRollupTests(ApiStore store)
     }
 
     [Fact]
-    public async Task TopErrorsFromWholeHoursAndRaggedEdgesEqualTheRawEvents()
+    public async Task TopErrorsFromHoursMinutesAndRawEdgesEqualTheRawEvents()
     {
         var raw = (await store.Store.RowsAsync("SELECT timestamp_utc, service FROM log_events WHERE fingerprint IS NOT NULL"))
             .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1])).ToList();
@@ -78,13 +80,15 @@ public abstract class HourRollupTests(ApiStore store)
         Assert.NotEmpty(times);
         var (first, middle, last) = (times[0], times[times.Count / 2], times[^1]);
 
-        // Whole hours around everything (error_hour only), the scenario's range (edges only, or both when it
-        // crosses an hour), and from an odd tick inside the events to whole hours after them (both).
+        // Whole hours around everything, between whole minutes (error_hour with error_minute at both edges);
+        // the scenario's range to the tick (raw seconds, then minutes, and hours when it crosses one); from an
+        // odd tick inside the events to whole hours after them; within one minute (raw only).
         foreach (var (from, to) in new[]
         {
             (Hour(first).AddHours(-1).AddMinutes(7), Hour(last).AddHours(2).AddMinutes(-5)),
             (first.AddMinutes(-1), last.AddMinutes(1)),
             (middle.AddTicks(3), Hour(last).AddHours(3)),
+            (middle.AddTicks(-1), middle.AddSeconds(20)),
         })
         {
             var expected = raw.Where(e => e.At >= from && e.At < to).GroupBy(e => e.Service, StringComparer.Ordinal)
