@@ -139,7 +139,8 @@ function showCount(c) {
   el.dataset.source = c.source;
   el.dataset.from = c.from;
   el.dataset.to = c.to;
-  const range = `${new Date(c.from).toLocaleString()} – ${new Date(c.to).toLocaleString()}`;
+  // 24-hour, as the rows' times are.
+  const range = `${new Date(c.from).toLocaleString(undefined, { hour12: false })} – ${new Date(c.to).toLocaleString(undefined, { hour12: false })}`;
   el.textContent = c.capped
     ? `more than ${integer.format(c.count)} matches (counting stopped there)`
     : `${integer.format(c.count)} match${c.count === 1 ? '' : 'es'}`;
