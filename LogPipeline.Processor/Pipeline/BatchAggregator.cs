@@ -251,7 +251,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 
         public void AddError(string service, long fingerprint, DateTime at)
         {
-            var hour = new DateTime(at.Ticks - (at.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+            var hour = BatchTables.HourOf(at);
             Count(Get(errorHours, (hour, service, fingerprint)) ??= new ErrorHour { BucketStartUtc = hour, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
             var minute = Floor(at);
             Count(Get(errorMinutes, (minute, service, fingerprint)) ??= new ErrorMinute { BucketStartUtc = minute, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
