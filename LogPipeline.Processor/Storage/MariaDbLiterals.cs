@@ -34,7 +34,8 @@ internal static class MariaDbLiterals
         {
             if (Separate(value is null))
             {
-                sql.Append(value!.Value.ToString(CultureInfo.InvariantCulture));
+                // Formatted into the builder: no string per value.
+                sql.Append(CultureInfo.InvariantCulture, $"{value!.Value}");
             }
         }
 
@@ -43,9 +44,12 @@ internal static class MariaDbLiterals
             if (Separate(value is null))
             {
                 var v = value!.Value;
-                sql.Append(double.IsFinite(v)
-                    ? v.ToString("R", CultureInfo.InvariantCulture)
-                    : throw new ArgumentException($"No MariaDB literal for {v}.", nameof(value)));
+                if (!double.IsFinite(v))
+                {
+                    throw new ArgumentException($"No MariaDB literal for {v}.", nameof(value));
+                }
+
+                sql.Append(CultureInfo.InvariantCulture, $"{v:R}");
             }
         }
 
@@ -54,7 +58,7 @@ internal static class MariaDbLiterals
             if (Separate(value is null))
             {
                 // DATETIME(6): microseconds, as the drivers send them.
-                sql.Append('\'').Append(value!.Value.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append('\'');
+                sql.Append(CultureInfo.InvariantCulture, $"'{value!.Value:yyyy-MM-dd HH:mm:ss.ffffff}'");
             }
         }
 
@@ -77,22 +81,23 @@ internal static class MariaDbLiterals
 
     private static void AppendString(StringBuilder sql, string s)
     {
-        foreach (var c in s)
+        if (s.AsSpan().IndexOfAnyExceptInRange(' ', '~') >= 0 || s.Contains('\\', StringComparison.Ordinal))
         {
-            if (c is < ' ' or > '~' or '\\')
-            {
-                AppendHex(sql, s);
-                return;
-            }
+            AppendHex(sql, s);
+            return;
         }
 
+        // Quotes doubled, the rest copied a run at a time (appending each char through a conditional
+        // of string and char would box every one of them into Append(object)).
         sql.Append('\'');
-        foreach (var c in s)
+        var rest = s.AsSpan();
+        for (var quote = rest.IndexOf('\''); quote >= 0; quote = rest.IndexOf('\''))
         {
-            sql.Append(c == '\'' ? "''" : c);
+            sql.Append(rest[..(quote + 1)]).Append('\'');
+            rest = rest[(quote + 1)..];
         }
 
-        sql.Append('\'');
+        sql.Append(rest).Append('\'');
     }
 
     private static void AppendHex(StringBuilder sql, string s)

@@ -75,6 +75,47 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
     }
 
     /// <summary>
+    /// Aggregates are upserts whose values the writer spells as SQL literals (quoted ASCII, or hex of
+    /// the UTF-8 bytes): the same awkward texts, and the longest, must come back exactly.
+    /// </summary>
+    [Fact]
+    public async Task TextsInTheAggregateUpsertsComeBackExactly()
+    {
+        var (writer, store) = await CreateStoreAsync(StoreProvider.MariaDb, "literals");
+        var texts = AwkwardEvents().Select(e => e.Message).Concat(["''", "'", "a''b'", "it's 'quoted'", "x'41'", "_utf8mb4 X'00'"]).ToList();
+        var batch = Batch(AwkwardEvents().Take(1).ToList());
+        for (var i = 0; i < texts.Count; i++)
+        {
+            batch.Fingerprints.Add(new ErrorFingerprint
+            {
+                Service = "orders", Fingerprint = i, Template = texts[i], SampleMessage = texts[(i + 1) % texts.Count], Level = LogLevel.Error, Count = 1,
+                FirstSeenUtc = Minute, LastSeenUtc = Minute,
+            });
+        }
+
+        Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
+
+        var stored = new List<(string Template, string Sample)>();
+        await using (var connection = await store.OpenAsync())
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT template, sample_message FROM error_fingerprints ORDER BY fingerprint";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                stored.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        Assert.Equal(texts.Count, stored.Count);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            Assert.Equal(Text(texts[i], StoreLimits.TextLength), stored[i].Template);
+            Assert.Equal(Text(texts[(i + 1) % texts.Count], StoreLimits.TextLength), stored[i].Sample);
+        }
+    }
+
+    /// <summary>
     /// LOAD DATA LOCAL only warns where an INSERT fails (here a value longer than its column, which
     /// it would cut): the writer must fail the batch, not store the cut value or move the offset.
     /// </summary>
