@@ -13,9 +13,11 @@ namespace LogPipeline.Processor.Storage;
 /// </summary>
 /// <remarks>
 /// SQLite: one prepared single-row statement per row, bound natively (<see cref="SqliteRows"/>).
-/// MariaDB: multi-row statements of up to <see cref="StoreSqlDialect.RowsPerStatement"/> rows and
-/// <see cref="MaxStatementChars"/> of text, values as literals (<see cref="MariaDbLiterals"/>), or
-/// a bulk load (<see cref="BulkLoadAsync"/>) for the raw events.
+/// MariaDB: up to <see cref="StoreSqlDialect.RowsPerStatement"/> rows in one statement, values as
+/// literals (<see cref="MariaDbLiterals"/>); more rows are bulk-loaded into a session's temporary
+/// staging table and merged with one <c>INSERT ... SELECT</c> and the same conflict clause
+/// (<see cref="StageAndMergeAsync"/>); raw events are bulk-loaded straight into their table
+/// (<see cref="BulkLoadAsync"/>).
 /// </remarks>
 internal sealed class TableRows<T>
 {
@@ -27,6 +29,10 @@ internal sealed class TableRows<T>
     private readonly string _head;
     private readonly string _tail;
     private readonly string _singleRow;
+    private readonly string _staging;
+    private readonly string[] _stagingColumns;
+    private readonly string _stage;
+    private readonly string _merge;
     private readonly Comparison<T>? _keyOrder;
 
     /// <param name="table">The table.</param>
@@ -53,6 +59,15 @@ internal sealed class TableRows<T>
         }
 
         _singleRow = single.Append(')').Append(conflict).ToString();
+
+        // The staging table has the table's column types and no keys (rows that the key's collation
+        // takes for one all arrive, and the merge adds them up as a multi-row INSERT does). Its columns
+        // are named c1..cn so that the conflict clause's bare names can only mean the table's own.
+        _staging = table + "_staged";
+        _stagingColumns = [.. columns.Select((_, i) => $"c{i + 1}")];
+        _stage = $"CREATE TEMPORARY TABLE IF NOT EXISTS {_staging} SELECT {string.Join(", ", columns.Select((c, i) => $"{c} AS c{i + 1}"))} FROM {table} LIMIT 0; " +
+            $"DELETE FROM {_staging}";
+        _merge = $"INSERT INTO {table} ({string.Join(", ", columns)}) SELECT {string.Join(", ", _stagingColumns)} FROM {_staging}{conflict}";
     }
 
     public string Table { get; }
@@ -77,6 +92,12 @@ internal sealed class TableRows<T>
         if (connection is SqliteConnection sqlite)
         {
             SqliteRows.Execute(sqlite, _singleRow, Columns.Count, rows, Bind);
+            return;
+        }
+
+        if (rows.Count > StoreSqlDialect.RowsPerStatement && connection is MySqlConnection mySql)
+        {
+            await StageAndMergeAsync(mySql, transaction, rows, ct).ConfigureAwait(false);
             return;
         }
 
@@ -116,6 +137,33 @@ internal sealed class TableRows<T>
             }
 
             return (text.Append(_tail).ToString(), end);
+        }
+    }
+
+    /// <summary>
+    /// Many rows on MariaDB: LOAD DATA into the session's staging table (emptied first), then one
+    /// INSERT ... SELECT with the table's conflict clause, all in the caller's transaction (a temporary
+    /// table's DDL does not commit it). The client formats tab-separated text instead of SQL literals
+    /// and the server parses neither a multi-megabyte statement nor its values
+    /// (bench/LogPipeline.Benchmarks: the benchmark's 256 services give about one histogram row per event).
+    /// Rows reach the merge in the order loaded, key order, as the literal statements send them: a table
+    /// without a key is scanned in insertion order (InnoDB's hidden row id).
+    /// </summary>
+    private async Task StageAndMergeAsync(MySqlConnection connection, DbTransaction transaction, List<T> rows, CancellationToken ct)
+    {
+        await ExecuteAsync(_stage).ConfigureAwait(false);
+        await MariaDbBulkLoad.LoadAsync(connection, _staging, _stagingColumns, rows, Bind, ct).ConfigureAwait(false);
+        await ExecuteAsync(_merge).ConfigureAwait(false);
+
+        async Task ExecuteAsync(string sql)
+        {
+            var command = connection.CreateCommand();
+            await using (command.ConfigureAwait(false))
+            {
+                command.Transaction = (MySqlTransaction)transaction;
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
         }
     }
 

@@ -342,6 +342,71 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(1, await CountAsync(store, "error_fingerprints"));
     }
 
+    /// <summary>
+    /// More aggregate rows than one statement takes (on MariaDB they are staged with LOAD DATA and
+    /// merged with one INSERT ... SELECT): added to the stored rows, services that the key's collation
+    /// takes for one merged, first and last seen kept as min and max, as a few rows are.
+    /// </summary>
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.MariaDb)]
+    public async Task ManyAggregateRowsMergeAsAFewDo(StoreProvider provider)
+    {
+        var (writer, store) = await CreateStoreAsync(provider, "many");
+        string[] services = ["svc-0", "svc-1", "svc-2", "SVC-0"];
+        StoreBatch Many(long expected, long first, int shift)
+        {
+            var batch = Batch(expected, first, 10);
+            for (var s = 0; s < services.Length; s++)
+            {
+                for (short bin = 0; bin < (s < 3 ? 400 : 100); bin++)
+                {
+                    batch.LatencyHistogram.Add(new LatencyHistogramMinute { BucketStartUtc = Minute, Service = services[s], Bin = bin, Count = bin + 1 + s });
+                }
+            }
+
+            for (var f = 0; f < 700; f++)
+            {
+                batch.Fingerprints.Add(new ErrorFingerprint
+                {
+                    Service = "svc-9", Fingerprint = f, Template = "t " + f.ToString(CultureInfo.InvariantCulture), Count = 1, Level = LogLevel.Error,
+                    FirstSeenUtc = Minute.AddSeconds(-shift), LastSeenUtc = Minute.AddSeconds(shift), SampleMessage = "m",
+                });
+            }
+
+            return batch;
+        }
+
+        Assert.Empty(await writer.Batches.WriteAsync(Many(PartitionProgress.NoOffset, 0, shift: 1), CancellationToken.None));
+        Assert.Empty(await writer.Batches.WriteAsync(Many(10, 10, shift: 5), CancellationToken.None));
+
+        var expected = new Dictionary<(string, long), long>();
+        for (var s = 0; s < services.Length; s++)
+        {
+            for (var bin = 0; bin < (s < 3 ? 400 : 100); bin++)
+            {
+                var key = (services[s].ToLowerInvariant(), (long)bin);
+                expected[key] = expected.GetValueOrDefault(key) + (2 * (bin + 1 + s));
+            }
+        }
+
+        var orders = ("orders", (long)LatencyHistogram.BinOf(12.5));
+        expected[orders] = expected.GetValueOrDefault(orders) + 20;
+        foreach (var table in new[] { "latency_histogram_minute", "latency_histogram_hour" })
+        {
+            var stored = (await QueryAsync(store, $"SELECT LOWER(service), bin, SUM(count) FROM {table} GROUP BY LOWER(service), bin"))
+                .ToDictionary(r => ((string)r[0]!, Long(r[1])), r => Long(r[2]));
+            Assert.Equal(expected.OrderBy(p => p.Key), stored.OrderBy(p => p.Key));
+
+            // MariaDB's key compares case-insensitively: SVC-0's bins are svc-0's rows. SQLite's does not.
+            Assert.Equal(provider == StoreProvider.MariaDb ? 1_201 : 1_301, await CountAsync(store, table));
+        }
+
+        var fingerprints = await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc FROM error_fingerprints WHERE service = 'svc-9'");
+        Assert.Equal(700, fingerprints.Count);
+        Assert.All(fingerprints, f => Assert.Equal((2L, Minute.AddSeconds(-5), Minute.AddSeconds(5)), (Long(f[0]), Utc(f[1]), Utc(f[2]))));
+    }
+
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.MariaDb)]
