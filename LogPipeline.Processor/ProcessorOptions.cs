@@ -24,8 +24,12 @@ public sealed class ProcessorOptions
     /// <summary>Records being parsed at once.</summary>
     public int ParserParallelism { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>Records buffered between the consumer and the writer, per stage; the consumer pauses beyond it.</summary>
-    public int BufferCapacity { get; set; } = 40_000;
+    /// <summary>
+    /// Records buffered between the consumer and the writer, per stage; the consumer pauses beyond it.
+    /// One batch's worth is enough to keep the writer busy: draining a 1M backlog into MariaDB (bench,
+    /// 256 services) 40,000 gave 23.5k events/s at 960 MB peak RSS, 20,000 gave 24.8k at 735 MB.
+    /// </summary>
+    public int BufferCapacity { get; set; } = 20_000;
 
     /// <summary>A 1-minute window stays open this long after the partition's newest event time passes its end.</summary>
     public TimeSpan AllowedLateness { get; set; } = TimeSpan.FromMinutes(2);
