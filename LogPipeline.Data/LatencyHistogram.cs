@@ -133,6 +133,48 @@ public static class LatencyHistogram
     public const int BinCount = OverflowBin + 1;
 
     /// <summary>
+    /// Bin counts packed as text, <c>bin:count</c> joined by commas in bin order, zero counts left out
+    /// (<c>latency_histogram_hour.bins</c>; the migration's backfill writes the same shape).
+    /// </summary>
+    public static string Pack(ReadOnlySpan<long> countsByBin)
+    {
+        var text = new System.Text.StringBuilder(countsByBin.Length * 6);
+        for (var bin = 0; bin < countsByBin.Length; bin++)
+        {
+            if (countsByBin[bin] != 0)
+            {
+                text.Append(text.Length == 0 ? string.Empty : ",")
+                    .Append(bin.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(':')
+                    .Append(countsByBin[bin].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Adds packed bins (<see cref="Pack"/>, bins in any order) to <paramref name="countsByBin"/> (<see cref="BinCount"/> long).</summary>
+    /// <exception cref="FormatException">The text is not packed bins.</exception>
+    public static void AddPacked(ReadOnlySpan<char> packed, Span<long> countsByBin)
+    {
+        while (!packed.IsEmpty)
+        {
+            var comma = packed.IndexOf(',');
+            var pair = comma < 0 ? packed : packed[..comma];
+            packed = comma < 0 ? [] : packed[(comma + 1)..];
+            var colon = pair.IndexOf(':');
+            if (colon < 0
+                || !int.TryParse(pair[..colon], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bin)
+                || !long.TryParse(pair[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                || bin > OverflowBin)
+            {
+                throw new FormatException($"'{pair}' is not a packed latency bin (bin:count).");
+            }
+
+            countsByBin[bin] += count;
+        }
+    }
+
+    /// <summary>
     /// The <paramref name="q"/> quantile of counts indexed by bin, as <see cref="Percentile(IEnumerable{ValueTuple{int, long}}, double)"/>
     /// gives it (nearest rank), for a caller that merged many histograms into one array; NaN when empty.
     /// </summary>

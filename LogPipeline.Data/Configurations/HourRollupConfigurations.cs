@@ -22,11 +22,11 @@ internal sealed class LatencyHistogramHourConfiguration : IEntityTypeConfigurati
     public void Configure(EntityTypeBuilder<LatencyHistogramHour> builder)
     {
         builder.ToTable("latency_histogram_hour");
-        builder.HasKey(e => new { e.BucketStartUtc, e.Service, e.Bin });
+        builder.HasKey(e => new { e.BucketStartUtc, e.Service });
         builder.Property(e => e.BucketStartUtc).HasColumnName("bucket_start_utc");
         builder.Property(e => e.Service).HasColumnName("service").HasMaxLength(StoreLimits.ServiceLength);
-        builder.Property(e => e.Bin).HasColumnName("bin");
         builder.Property(e => e.Count).HasColumnName("count");
+        builder.Property(e => e.Bins).HasColumnName("bins");
     }
 }
 

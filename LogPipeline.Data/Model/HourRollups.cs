@@ -20,8 +20,9 @@ public sealed class VolumeHour
 }
 
 /// <summary>
-/// The HTTP duration histogram of an hour, service and bin (<c>latency_histogram_hour</c>): the sum of
-/// the hour's <see cref="LatencyHistogramMinute"/> rows, written with them by the processor.
+/// The HTTP duration histogram of an hour and service (<c>latency_histogram_hour</c>): the sum of the
+/// hour's <see cref="LatencyHistogramMinute"/> rows, its bins packed in one text
+/// (<see cref="LatencyHistogram.Pack"/>), so a week of a service is 168 rows.
 /// </summary>
 public sealed class LatencyHistogramHour
 {
@@ -29,9 +30,11 @@ public sealed class LatencyHistogramHour
 
     public required string Service { get; set; }
 
-    public short Bin { get; set; }
-
+    /// <summary>The sum of the bins' counts.</summary>
     public long Count { get; set; }
+
+    /// <summary><c>bin:count,bin:count</c>, see <see cref="LatencyHistogram.Pack"/>.</summary>
+    public required string Bins { get; set; }
 }
 
 /// <summary>

@@ -106,15 +106,7 @@ internal sealed class BatchTables
         ErrorHours = ErrorRows<ErrorHour>("error_hour", d);
         ErrorMinutes = ErrorRows<ErrorMinute>("error_minute", d);
 
-        LatencyHours = new("latency_histogram_hour", ["bucket_start_utc", "service", "bin", "count"], static (r, v) =>
-            {
-                v.Add(Utc(r.BucketStartUtc));
-                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
-                v.Add(r.Bin);
-                v.Add(r.Count);
-            },
-            d.Upsert(["bucket_start_utc", "service", "bin"], [("count", MergeKind.Add)]),
-            static (a, b) => Compare(a.BucketStartUtc, a.Service, a.Bin, b.BucketStartUtc, b.Service, b.Bin));
+        LatencyHours = new LatencyHourRows(d);
 
         DeadLetters = new("dead_letters",
             ["source_topic", "source_partition", "source_offset", "reason", "detail", "record_key", "host", "value_size", "value_sha256", "preview",
@@ -171,7 +163,7 @@ internal sealed class BatchTables
 
     public TableRows<ErrorMinute> ErrorMinutes { get; }
 
-    public TableRows<LatencyHistogramHour> LatencyHours { get; }
+    public LatencyHourRows LatencyHours { get; }
 
     public TableRows<DeadLetterRow> DeadLetters { get; }
 
@@ -206,7 +198,7 @@ internal sealed class BatchTables
 
         // The hourly rollups, from the same deltas in the same transaction: an hour row is always the sum of its minutes.
         await VolumeHours.WriteAsync(connection, transaction, HourlyVolume(batch.Volume), ct).ConfigureAwait(false);
-        await LatencyHours.WriteAsync(connection, transaction, HourlyLatency(batch.LatencyHistogram), ct).ConfigureAwait(false);
+        await LatencyHours.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
         await ErrorHours.WriteAsync(connection, transaction, batch.ErrorHours, ct).ConfigureAwait(false);
         await ErrorMinutes.WriteAsync(connection, transaction, batch.ErrorMinutes, ct).ConfigureAwait(false);
         await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
@@ -245,24 +237,6 @@ internal sealed class BatchTables
 
             h.Count += m.Count;
             h.Bytes += m.Bytes;
-        }
-
-        return [.. hours.Values];
-    }
-
-    /// <summary>The histogram deltas summed per hour, service and bin.</summary>
-    private static List<LatencyHistogramHour> HourlyLatency(List<LatencyHistogramMinute> minutes)
-    {
-        var hours = new Dictionary<(DateTime, string, short), LatencyHistogramHour>();
-        foreach (var m in minutes)
-        {
-            var hour = HourOf(m.BucketStartUtc);
-            if (!hours.TryGetValue((hour, m.Service, m.Bin), out var h))
-            {
-                hours[(hour, m.Service, m.Bin)] = h = new LatencyHistogramHour { BucketStartUtc = hour, Service = m.Service, Bin = m.Bin };
-            }
-
-            h.Count += m.Count;
         }
 
         return [.. hours.Values];

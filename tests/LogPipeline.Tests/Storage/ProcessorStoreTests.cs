@@ -392,15 +392,32 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
 
         var orders = ("orders", (long)LatencyHistogram.BinOf(12.5));
         expected[orders] = expected.GetValueOrDefault(orders) + 20;
-        foreach (var table in new[] { "latency_histogram_minute", "latency_histogram_hour" })
-        {
-            var stored = (await QueryAsync(store, $"SELECT LOWER(service), bin, SUM(count) FROM {table} GROUP BY LOWER(service), bin"))
-                .ToDictionary(r => ((string)r[0]!, Long(r[1])), r => Long(r[2]));
-            Assert.Equal(expected.OrderBy(p => p.Key), stored.OrderBy(p => p.Key));
+        var minutes = (await QueryAsync(store, "SELECT LOWER(service), bin, SUM(count) FROM latency_histogram_minute GROUP BY LOWER(service), bin"))
+            .ToDictionary(r => ((string)r[0]!, Long(r[1])), r => Long(r[2]));
+        Assert.Equal(expected.OrderBy(p => p.Key), minutes.OrderBy(p => p.Key));
 
-            // MariaDB's key compares case-insensitively: SVC-0's bins are svc-0's rows. SQLite's does not.
-            Assert.Equal(provider == StoreProvider.MariaDb ? 1_201 : 1_301, await CountAsync(store, table));
+        // MariaDB's key compares case-insensitively: SVC-0's bins are svc-0's rows. SQLite's does not.
+        Assert.Equal(provider == StoreProvider.MariaDb ? 1_201 : 1_301, await CountAsync(store, "latency_histogram_minute"));
+
+        // The hour's packed bins: the first batch wrote new rows, the second merged into the stored ones (SVC-0 into svc-0's on MariaDB).
+        var hours = new Dictionary<(string, long), long>();
+        foreach (var r in await QueryAsync(store, "SELECT service, bins, count FROM latency_histogram_hour"))
+        {
+            var counts = new long[LatencyHistogram.BinCount];
+            LatencyHistogram.AddPacked((string)r[1]!, counts);
+            Assert.Equal(counts.Sum(), Long(r[2]));
+            for (var bin = 0; bin < counts.Length; bin++)
+            {
+                if (counts[bin] != 0)
+                {
+                    var key = (((string)r[0]!).ToLowerInvariant(), (long)bin);
+                    hours[key] = hours.GetValueOrDefault(key) + counts[bin];
+                }
+            }
         }
+
+        Assert.Equal(expected.OrderBy(p => p.Key), hours.OrderBy(p => p.Key));
+        Assert.Equal(provider == StoreProvider.MariaDb ? 4 : 5, await CountAsync(store, "latency_histogram_hour"));
 
         var fingerprints = await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc FROM error_fingerprints WHERE service = 'svc-9'");
         Assert.Equal(700, fingerprints.Count);
