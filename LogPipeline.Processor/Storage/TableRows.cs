@@ -109,14 +109,7 @@ internal sealed class TableRows<T>
             var following = start < rows.Count
                 ? Task.Run(() => BuildStatement(start), ct)
                 : Task.FromResult<(string? Sql, int End)>((null, rows.Count));
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.Transaction = transaction;
-                command.CommandText = sql;
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-
+            await ExecuteAsync(connection, transaction, sql, ct).ConfigureAwait(false);
             next = await following.ConfigureAwait(false);
         }
 
@@ -151,19 +144,19 @@ internal sealed class TableRows<T>
     /// </summary>
     private async Task StageAndMergeAsync(MySqlConnection connection, DbTransaction transaction, List<T> rows, CancellationToken ct)
     {
-        await ExecuteAsync(_stage).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, _stage, ct).ConfigureAwait(false);
         await MariaDbBulkLoad.LoadAsync(connection, _staging, _stagingColumns, rows, Bind, ct).ConfigureAwait(false);
-        await ExecuteAsync(_merge).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, _merge, ct).ConfigureAwait(false);
+    }
 
-        async Task ExecuteAsync(string sql)
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, CancellationToken ct)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
         {
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.Transaction = (MySqlTransaction)transaction;
-                command.CommandText = sql;
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
     }
 

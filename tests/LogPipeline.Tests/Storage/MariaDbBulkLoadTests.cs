@@ -82,8 +82,9 @@ public sealed class MariaDbBulkLoadTests(MariaDbFixture mariaDb) : IDisposable
     public async Task TextsInTheAggregateUpsertsComeBackExactly()
     {
         var (writer, store) = await CreateStoreAsync(StoreProvider.MariaDb, "literals");
-        var texts = AwkwardEvents().Select(e => e.Message).Concat(["''", "'", "a''b'", "it's 'quoted'", "x'41'", "_utf8mb4 X'00'"]).ToList();
-        var batch = Batch(AwkwardEvents().Take(1).ToList());
+        var events = AwkwardEvents();
+        var texts = events.Select(e => e.Message).Concat(["''", "'", "a''b'", "it's 'quoted'", "x'41'", "_utf8mb4 X'00'"]).ToList();
+        var batch = Batch(events[..1]);
         for (var i = 0; i < texts.Count; i++)
         {
             batch.Fingerprints.Add(new ErrorFingerprint
