@@ -66,7 +66,11 @@ public sealed class ChaosResult
     /// <summary>Poison records in the store's dead_letters, distinct by source position.</summary>
     public long DeadLettered => Kinds.Sum(k => k.Count.DeadLettered);
 
-    public bool AggregatesMatch => VolumeSum == OnTimeRows && PipelineStored == Stored && PipelineDeadLetters == DeadLetterDistinct;
+    /// <summary>Every aggregate table against the raw rows, key by key.</summary>
+    public IReadOnlyList<RollupCheck> Rollups { get; init; } = [];
+
+    public bool AggregatesMatch => VolumeSum == OnTimeRows && PipelineStored == Stored && PipelineDeadLetters == DeadLetterDistinct
+        && Rollups.All(r => r.Differing == 0);
 
     public bool Passed =>
         CaughtUp && Lost == 0 && Duplicated == 0 && StoredNotProducedValid == 0 && ValidDeadLettered == 0
@@ -93,6 +97,11 @@ public sealed class ChaosResult
         Row(output, "dead_letters rows", DeadLetterRows, $"{DeadLetterDistinct:N0} distinct sources");
         Row(output, "logs.deadletter records", DeadLetterTopicRecords, $"{DeadLetterTopicDistinct:N0} distinct keys; {DeadLetterTopicDeleted:N0} deleted by the broker");
         Row(output, "aggregates", VolumeSum, $"sum of volume_minute counts vs {OnTimeRows:N0} on-time rows; pipeline_minute stored {PipelineStored:N0}, dead letters {PipelineDeadLetters:N0}: {(AggregatesMatch ? "equal" : "DIFFERENT")}");
+        foreach (var r in Rollups)
+        {
+            Row(output, r.Table, r.Keys, $"keys from the raw rows; {r.Differing:N0} differ from the table{(r.Differing == 0 ? "" : ": DIFFERENT")}");
+        }
+
         output.WriteLine();
         output.WriteLine($"{"poison kind",-16} {"produced",10} {"dead-lettered",14} {"stored",8} {"broker-deleted",15} {"missing",8}");
         foreach (var (kind, count) in Kinds)

@@ -109,6 +109,7 @@ public static class Reckoning
             OnTimeRows = await store.ScalarAsync("SELECT COUNT(*) FROM log_events WHERE is_late = 0"),
             PipelineStored = await store.ScalarAsync("SELECT COALESCE(SUM(events_stored), 0) FROM pipeline_minute"),
             PipelineDeadLetters = await store.ScalarAsync("SELECT COALESCE(SUM(dead_letters), 0) FROM pipeline_minute"),
+            Rollups = await RollupCheck.RunAsync(store),
         };
     }
 
