@@ -26,6 +26,11 @@ public static class Extensions
                 // Offsets stored in Kafka are for lag monitoring only: the store's offsets are the truth.
                 c.EnableAutoCommit = true;
                 c.EnableAutoOffsetStore = false;
+
+                // librdkafka prefetches up to 64 MiB by default, native memory outside the bounded
+                // dataflow; 16 MiB is still seconds of records at full speed (benchmark: same events/s,
+                // ~100 MB less peak RSS). A Kafka:Consumer setting wins.
+                c.QueuedMaxMessagesKbytes ??= 16 * 1024;
             },
             static (sp, consumer) => consumer
                 .SetPartitionsAssignedHandler((_, partitions) => sp.GetRequiredService<ProcessorWorker>().OnAssigned(partitions))
