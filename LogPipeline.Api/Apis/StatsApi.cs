@@ -263,36 +263,13 @@ internal sealed record StatsQuery(Bucket Bucket, DateTime First, DateTime End, s
     /// <summary>Buckets of whole hours, covering whole hours: the hourly rollups hold exactly their sums.</summary>
     public bool Hourly => Bucket.Size.Ticks % TimeSpan.TicksPerHour == 0;
 
-    /// <summary>The hourly volume rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<VolumeHour> Rows(IQueryable<VolumeHour> rows, LogStoreContext db)
+    /// <summary>The rollup rows (minutes or hours) of the covered buckets, of the service if one was asked for.</summary>
+    public IQueryable<T> Rows<T>(IQueryable<T> rows, LogStoreContext db)
+        where T : class, IServiceBucket
     {
         var (first, end) = (First, End);
-        rows = rows.Where(v => v.BucketStartUtc >= first && v.BucketStartUtc < end);
-        return Service is { } service ? rows.WhereTextIs(db, v => v.Service, service) : rows;
-    }
-
-    /// <summary>The hourly histogram rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<LatencyHistogramHour> Rows(IQueryable<LatencyHistogramHour> rows, LogStoreContext db)
-    {
-        var (first, end) = (First, End);
-        rows = rows.Where(h => h.BucketStartUtc >= first && h.BucketStartUtc < end);
-        return Service is { } service ? rows.WhereTextIs(db, h => h.Service, service) : rows;
-    }
-
-    /// <summary>The volume rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<VolumeMinute> Rows(IQueryable<VolumeMinute> rows, LogStoreContext db)
-    {
-        var (first, end) = (First, End);
-        rows = rows.Where(v => v.BucketStartUtc >= first && v.BucketStartUtc < end);
-        return Service is { } service ? rows.WhereTextIs(db, v => v.Service, service) : rows;
-    }
-
-    /// <summary>The histogram rows of the covered buckets, of the service if one was asked for.</summary>
-    public IQueryable<LatencyHistogramMinute> Rows(IQueryable<LatencyHistogramMinute> rows, LogStoreContext db)
-    {
-        var (first, end) = (First, End);
-        rows = rows.Where(h => h.BucketStartUtc >= first && h.BucketStartUtc < end);
-        return Service is { } service ? rows.WhereTextIs(db, h => h.Service, service) : rows;
+        rows = rows.Where(r => r.BucketStartUtc >= first && r.BucketStartUtc < end);
+        return Service is { } service ? rows.WhereTextIs(db, r => r.Service, service) : rows;
     }
 }
 

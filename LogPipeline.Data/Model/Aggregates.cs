@@ -2,8 +2,8 @@ using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Data;
 
-/// <summary>Events and raw bytes per minute, service and level (<c>volume_minute</c>).</summary>
-public sealed class VolumeMinute
+/// <summary>Events and raw bytes per time bucket, service and level.</summary>
+public abstract class VolumeBucket : IServiceBucket
 {
     public DateTime BucketStartUtc { get; set; }
 
@@ -16,6 +16,9 @@ public sealed class VolumeMinute
     /// <summary>Total size of the raw lines, in bytes.</summary>
     public long Bytes { get; set; }
 }
+
+/// <summary>Events and raw bytes per minute, service and level (<c>volume_minute</c>).</summary>
+public sealed class VolumeMinute : VolumeBucket;
 
 /// <summary>HTTP responses per minute, service and status class 1..5 (<c>http_status_minute</c>).</summary>
 public sealed class HttpStatusMinute
@@ -35,7 +38,7 @@ public sealed class HttpStatusMinute
 /// <see cref="LatencyHistogram"/>. Windows merge exactly by adding counts, so the processor can
 /// write deltas and a crash never needs the raw durations again.
 /// </summary>
-public sealed class LatencyHistogramMinute
+public sealed class LatencyHistogramMinute : IServiceBucket
 {
     public DateTime BucketStartUtc { get; set; }
 

@@ -6,25 +6,14 @@ namespace LogPipeline.Data;
 /// Events and raw bytes per hour, service and level (<c>volume_hour</c>): the sum of the hour's
 /// <see cref="VolumeMinute"/> rows, written with them by the processor.
 /// </summary>
-public sealed class VolumeHour
-{
-    public DateTime BucketStartUtc { get; set; }
-
-    public required string Service { get; set; }
-
-    public LogLevel Level { get; set; }
-
-    public long Count { get; set; }
-
-    public long Bytes { get; set; }
-}
+public sealed class VolumeHour : VolumeBucket;
 
 /// <summary>
 /// The HTTP duration histogram of an hour and service (<c>latency_histogram_hour</c>): the sum of the
 /// hour's <see cref="LatencyHistogramMinute"/> rows, its bins packed in one text
 /// (<see cref="LatencyHistogram.Pack"/>), so a week of a service is 168 rows.
 /// </summary>
-public sealed class LatencyHistogramHour
+public sealed class LatencyHistogramHour : IServiceBucket
 {
     public DateTime BucketStartUtc { get; set; }
 

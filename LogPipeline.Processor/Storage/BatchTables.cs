@@ -30,16 +30,7 @@ internal sealed class BatchTables
 
     private BatchTables(StoreSqlDialect d)
     {
-        Volume = new("volume_minute", ["bucket_start_utc", "service", "level", "count", "bytes"], static (r, v) =>
-            {
-                v.Add(Utc(r.BucketStartUtc));
-                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
-                v.Add((byte)r.Level);
-                v.Add(r.Count);
-                v.Add(r.Bytes);
-            },
-            d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]),
-            static (a, b) => Compare(a.BucketStartUtc, a.Service, (int)a.Level, b.BucketStartUtc, b.Service, (int)b.Level));
+        Volume = VolumeRows<VolumeMinute>("volume_minute", d);
 
         HttpStatus = new("http_status_minute", ["bucket_start_utc", "service", "status_class", "count"], static (r, v) =>
             {
@@ -92,16 +83,7 @@ internal sealed class BatchTables
                 [("events_in", MergeKind.Add), ("events_stored", MergeKind.Add), ("late_events", MergeKind.Add), ("dead_letters", MergeKind.Add)]),
             static (a, b) => a.BucketStartUtc.CompareTo(b.BucketStartUtc));
 
-        VolumeHours = new("volume_hour", ["bucket_start_utc", "service", "level", "count", "bytes"], static (r, v) =>
-            {
-                v.Add(Utc(r.BucketStartUtc));
-                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
-                v.Add((byte)r.Level);
-                v.Add(r.Count);
-                v.Add(r.Bytes);
-            },
-            d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]),
-            static (a, b) => Compare(a.BucketStartUtc, a.Service, (int)a.Level, b.BucketStartUtc, b.Service, (int)b.Level));
+        VolumeHours = VolumeRows<VolumeHour>("volume_hour", d);
 
         ErrorHours = ErrorRows<ErrorHour>("error_hour", d);
         ErrorMinutes = ErrorRows<ErrorMinute>("error_minute", d);
@@ -203,6 +185,19 @@ internal sealed class BatchTables
         await ErrorMinutes.WriteAsync(connection, transaction, batch.ErrorMinutes, ct).ConfigureAwait(false);
         await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
     }
+
+    /// <summary>volume_minute's and volume_hour's rows: one shape, keyed by bucket, service and level.</summary>
+    private static TableRows<T> VolumeRows<T>(string table, StoreSqlDialect d)
+        where T : VolumeBucket => new(table, ["bucket_start_utc", "service", "level", "count", "bytes"], static (r, v) =>
+            {
+                v.Add(Utc(r.BucketStartUtc));
+                v.Add(Truncate(r.Service, StoreLimits.ServiceLength));
+                v.Add((byte)r.Level);
+                v.Add(r.Count);
+                v.Add(r.Bytes);
+            },
+            d.Upsert(["bucket_start_utc", "service", "level"], [("count", MergeKind.Add), ("bytes", MergeKind.Add)]),
+            static (a, b) => Compare(a.BucketStartUtc, a.Service, (int)a.Level, b.BucketStartUtc, b.Service, (int)b.Level));
 
     /// <summary>error_hour's and error_minute's rows: one shape, keyed by bucket, service and fingerprint.</summary>
     private static TableRows<T> ErrorRows<T>(string table, StoreSqlDialect d)
