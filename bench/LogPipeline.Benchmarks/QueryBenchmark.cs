@@ -237,6 +237,11 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
                 ($"logs newest page, service + level>=warn, {days}d", _ => $"/api/logs?{week}&service={Uri.EscapeDataString(service)}&level=warn&limit=100"),
                 ("logs by trace id, 24h", i => $"/api/logs?{Range(end.AddDays(-1), end)}&traceId={traces[i % traces.Count]}"),
                 ("logs q=timeout, last hour", _ => $"/api/logs?{Range(end.AddHours(-1), end)}&q=timeout&limit=100"),
+                ($"count, service + level>=warn, {days}d", _ => $"/api/logs/count?{week}&service={Uri.EscapeDataString(service)}&level=warn"),
+                ("count q=timeout, last hour", _ => $"/api/logs/count?{Range(end.AddHours(-1), end)}&q=timeout"),
+                ($"anomalies {days}d", _ => $"/api/anomalies?{week}"),
+                ("services", _ => "/api/services"),
+                ("dead letters, newest page", _ => "/api/deadletters"),
             };
 
             var results = new List<(string, double, double, long)>();
