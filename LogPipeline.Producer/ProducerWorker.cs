@@ -74,8 +74,18 @@ public sealed partial class ProducerWorker(
 
         if (o.ExitWhenDone && !stoppingToken.IsCancellationRequested)
         {
+            // A short run can be done before Kestrel has bound its port; stopping then cancels the
+            // host's start and the process fails with "a task was canceled". Stop once started.
+            await WhenStartedAsync(lifetime.ApplicationStarted, stoppingToken);
             lifetime.StopApplication();
         }
+    }
+
+    private static async Task WhenStartedAsync(CancellationToken started, CancellationToken stoppingToken)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = started.Register(() => signal.TrySetResult());
+        await signal.Task.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task SendSyntheticAsync(ProducerOptions o, RatePacer pacer, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace LogPipeline.Tests.Infrastructure;
 /// <summary>Runs the real producer host (same registration as its Program.cs) in the test process.</summary>
 public static class ProducerHost
 {
-    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings, TimeProvider? time = null)
+    public static async Task<WebApplication> StartAsync(IDictionary<string, string?> settings, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"] });
         builder.Configuration.AddInMemoryCollection(settings);
@@ -20,6 +20,7 @@ public static class ProducerHost
 
         builder.AddServiceDefaults();
         builder.AddProducer();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         await app.StartAsync();

@@ -7,7 +7,9 @@ using LogPipeline.Producer.Generation;
 using LogPipeline.Producer.Publishing;
 using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Tests.Wire;
+using LogPipeline.Producer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LogPipeline.Tests.Producer;
 
@@ -192,6 +194,30 @@ public sealed class ProducerTests
             Assert.True(LogParser.TryParse(value, new LogParseContext(key, "h", DateTimeOffset.UtcNow, TimeSpan.Zero), out var parsed, out _, out var error), error.ToString());
             Assert.Equal(key, parsed.Service);
         });
+    }
+
+    [Fact]
+    public async Task ARunThatEndsBeforeTheHostHasStartedStillStartsAndThenStops()
+    {
+        // CI once saw a 300-event run finish before Kestrel had bound its port: the worker's stop
+        // cancelled the host's start ("a task was canceled"). A hosted service that holds the start
+        // until the source is done makes that order certain.
+        using var kafka = StartKafka();
+        var app = await ProducerHost.StartAsync(
+            Settings(kafka, new() { ["Producer:EventsPerSecond"] = "0", ["Producer:MaxEvents"] = "50" }),
+            services: s => s.AddHostedService<StartsAfterTheProducerIsDone>());
+        var stopped = new TaskCompletionSource();
+        using var registration = app.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+        await stopped.Task.WaitAsync(Timeout);
+        await app.DisposeAsync();
+        Assert.Equal(50, KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.raw", Partitions, 50, Timeout).Count);
+    }
+
+    private sealed class StartsAfterTheProducerIsDone(ProducerWorker worker) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => worker.Completion.WaitAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]
