@@ -74,7 +74,7 @@ public static partial class OtlpHttpApi
             }
             catch (DecoderFallbackException)
             {
-                return Error(StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, "the JSON body is not valid UTF-8", json);
+                return Error(StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, json ? "the JSON body is not valid UTF-8" : "a string field of the protobuf body is not valid UTF-8", json);
             }
         }
 

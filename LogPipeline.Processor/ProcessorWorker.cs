@@ -23,6 +23,7 @@ public sealed partial class ProcessorWorker(
     OffsetReader offsets,
     IOptions<KafkaOptions> kafka,
     ProcessorMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<ProcessorWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
@@ -40,8 +41,25 @@ public sealed partial class ProcessorWorker(
     // (the rebalance callbacks run inside Consume, on that thread).
     private readonly List<KafkaRecord> chunk = new(ProcessingPipeline.ChunkSize);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    /// <summary>The exit code of a processor fenced out by another that owns its partitions now: not a bug, but it stopped.</summary>
+    public const int FencedExitCode = 3;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+        catch (Exception ex)
+        {
+            // Stopped here rather than rethrown: the host would end the process with an unhandled
+            // exception (SIGABRT, 134). Whoever supervises it sees a fenced processor apart from a broken one.
+            var fenced = ex.GetBaseException() is PartitionFencedException;
+            LogStopped(logger, ex, fenced ? "fenced out by another processor" : "failed");
+            Environment.ExitCode = fenced ? FencedExitCode : 1;
+            lifetime.StopApplication();
+        }
+    }
 
     /// <summary>Called by the consumer (inside Consume) with newly assigned partitions.</summary>
     internal IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
@@ -297,6 +315,9 @@ public sealed partial class ProcessorWorker(
             : new DateTimeOffset(r.Message.Timestamp.UtcDateTime, TimeSpan.Zero);
         return new KafkaRecord(r.Topic, r.Partition.Value, r.Offset.Value, r.Message.Key, r.Message.Value ?? [], host, traceParent, timestamp);
     }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Critical, Message = "The processor stops ({How}); on restart it resumes from the store's offsets")]
+    private static partial void LogStopped(ILogger logger, Exception exception, string how);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Assigned {Count} partition(s), resuming from the store's offsets: {Partitions}")]
     private static partial void LogAssigned(ILogger logger, int count, string partitions);

@@ -30,6 +30,9 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     // Batches handed to the writer and not yet written: the one being written and the one waiting.
     private int pendingWrites;
 
+    // The writer's first error, for the one who finds it stopped (see FlushAsync).
+    private Exception? writeFailure;
+
     public ProcessingPipeline(
         string groupId,
         IOptions<ProcessorOptions> options,
@@ -105,9 +108,10 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         {
             await completion;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (Exception)
         {
-            // Already reported to whoever awaited Completion.
+            // Whatever stopped the pipeline (a store error, fencing, cancellation) was reported to whoever
+            // awaited Completion; disposing must not throw it again.
         }
 
         abort.Dispose();
@@ -222,7 +226,9 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         Interlocked.Increment(ref pendingWrites);
         if (!await write.SendAsync(batch))
         {
-            throw new InvalidOperationException("The store writer has stopped; see its error.", write.Completion.Exception?.GetBaseException());
+            // A faulted block declines at once but completes later: its Completion may not hold the
+            // error yet, so the first failure is kept where it happened.
+            throw new InvalidOperationException("The store writer has stopped; see its error.", Volatile.Read(ref writeFailure) ?? write.Completion.Exception?.GetBaseException());
         }
     }
 
@@ -274,6 +280,12 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Interlocked.CompareExchange(ref writeFailure, ex, null);
+
+            // Fail the whole pipeline now: otherwise, with no further batch to hand over, no one would
+            // find the writer stopped and the processor would sit idle with its error unlogged.
+            ((IDataflowBlock)aggregate).Fault(ex);
+            ((IDataflowBlock)parse).Fault(ex);
             foreach (var barrier in batch.Barriers)
             {
                 barrier.TrySetException(ex);

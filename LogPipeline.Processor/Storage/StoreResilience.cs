@@ -119,7 +119,10 @@ public static partial class StoreResilience
     {
         null or OperationCanceledException => false,
         SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 5 /* BUSY */ or 6 /* LOCKED */ or 10 /* IOERR */,
-        MySqlException mySql => TransientMySqlErrors.Contains(mySql.Number) || HasNetworkCause(mySql),
+        // A command timeout is what a stopped (SIGSTOP) or stalled server gives; the driver itself does
+        // not count it as transient, and it has no network cause inside.
+        MySqlException mySql => TransientMySqlErrors.Contains(mySql.Number) || mySql.IsTransient
+            || mySql.ErrorCode is MySqlErrorCode.CommandTimeoutExpired || HasNetworkCause(mySql),
         DbException db => db.IsTransient || HasNetworkCause(db),
         IOException or TimeoutException or SocketException => true,
         _ => false,

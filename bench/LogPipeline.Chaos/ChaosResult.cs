@@ -13,7 +13,11 @@ public sealed class ChaosResult
 
     public int Kills { get; init; }
 
+    /// <summary>Processors that stopped by themselves for any reason but fencing: each is a failure.</summary>
     public int UnexpectedExits { get; init; }
+
+    /// <summary>Processors that stopped because another one had stored their partitions' offsets (by design).</summary>
+    public int FencedExits { get; init; }
 
     public long NotDelivered { get; init; }
 
@@ -73,7 +77,7 @@ public sealed class ChaosResult
         && Rollups.All(r => r.Differing == 0);
 
     public bool Passed =>
-        CaughtUp && Lost == 0 && Duplicated == 0 && StoredNotProducedValid == 0 && ValidDeadLettered == 0
+        CaughtUp && UnexpectedExits == 0 && Lost == 0 && Duplicated == 0 && StoredNotProducedValid == 0 && ValidDeadLettered == 0
         && DeadLettered == PoisonProduced - PoisonBrokerDeleted && DeadLetterRows == DeadLetterDistinct && DeadLetterDistinct == DeadLettered
         && AggregatesMatch && NotDelivered == 0;
 
@@ -82,7 +86,7 @@ public sealed class ChaosResult
         var c = CultureInfo.InvariantCulture;
         output.WriteLine();
         output.WriteLine(string.Create(c, $"chaos run: {Options}; {Elapsed.TotalMinutes:N1} min"));
-        output.WriteLine(string.Create(c, $"processors killed (kill -9): {Kills}; exited by themselves: {UnexpectedExits}; caught up: {(CaughtUp ? "yes" : "NO")}"));
+        output.WriteLine(string.Create(c, $"processors killed (kill -9): {Kills}; exited by themselves: {UnexpectedExits} failed, {FencedExits} fenced out; caught up: {(CaughtUp ? "yes" : "NO")}"));
         Row(output, "produced (valid)", Produced, NotDelivered > 0 ? $"{NotDelivered:N0} more not delivered" : "acknowledged by Kafka");
         Row(output, "stored", Stored, "rows in log_events");
         Row(output, "distinct", Distinct, "distinct (topic, partition, offset) in log_events");

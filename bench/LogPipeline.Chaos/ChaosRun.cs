@@ -50,7 +50,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             await Task.Delay(TimeSpan.FromSeconds(2)); // anything written twice would show up now
             fleet.Dispose();
             Say($"processors stopped; counting");
-            return await Reckoning.CountAsync(options, kafka.BootstrapServers, store, ledger, caughtUp, fleet.Kills, fleet.UnexpectedExits, clock.Elapsed);
+            return await Reckoning.CountAsync(options, kafka.BootstrapServers, store, ledger, caughtUp, fleet.Kills, fleet.UnexpectedExits, fleet.FencedExits, clock.Elapsed);
         }
     }
 

@@ -5,8 +5,9 @@ namespace LogPipeline.Chaos;
 
 /// <summary>
 /// The processors of one consumer group, each its own process. A killed one is restarted at once; one
-/// that exits by itself is counted and restarted too, as a supervisor would (the count is reported:
-/// the processor is meant never to exit on its own).
+/// that exits by itself is counted and restarted too, as a supervisor would. A processor fenced out by
+/// another (exit code 3) stopped by design; any other exit is a failure: the processor is meant never
+/// to exit on its own.
 /// </summary>
 public sealed class ProcessorFleet(IDictionary<string, string?> settings, string folder, int size, Action<FormattableString> say) : IDisposable
 {
@@ -15,6 +16,8 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
     public int Kills { get; private set; }
 
     public int UnexpectedExits { get; private set; }
+
+    public int FencedExits { get; private set; }
 
     public void StartAll()
     {
@@ -42,7 +45,15 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
         {
             if (members[i] is { HasExited: true } exited)
             {
-                UnexpectedExits++;
+                if (exited.ExitCode == LogPipeline.Processor.ProcessorWorker.FencedExitCode)
+                {
+                    FencedExits++;
+                }
+                else
+                {
+                    UnexpectedExits++;
+                }
+
                 say($"processor {i} exited by itself (code {exited.ExitCode}); restarted. See {exited.LogPath}");
                 exited.Dispose();
                 Start(i);

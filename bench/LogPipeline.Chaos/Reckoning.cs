@@ -12,7 +12,7 @@ namespace LogPipeline.Chaos;
 public static class Reckoning
 {
     public static async Task<ChaosResult> CountAsync(ChaosOptions options, string bootstrapServers, StoreQueries store, ProducedLedger ledger,
-        bool caughtUp, int kills, int unexpectedExits, TimeSpan elapsed)
+        bool caughtUp, int kills, int unexpectedExits, int fencedExits, TimeSpan elapsed)
     {
         var produced = ledger.Records;
         var low = LowWatermarks(bootstrapServers, options.Partitions);
@@ -89,6 +89,7 @@ public static class Reckoning
             CaughtUp = caughtUp,
             Kills = kills,
             UnexpectedExits = unexpectedExits,
+            FencedExits = fencedExits,
             NotDelivered = ledger.Failed,
             Produced = valid,
             Stored = stored,

@@ -35,8 +35,9 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         var report = log.ToString();
         Assert.True(result.CaughtUp, report);
         Assert.Equal(3, result.Kills);
-        // Not asserted: UnexpectedExits. A processor whose batch is fenced (another one stored those
-        // partitions after a rebalance) stops by design and the run restarts it; the count is reported.
+        // A processor whose batch is fenced (another one stored those partitions after a rebalance)
+        // stops by design and the run restarts it (FencedExits, reported); any other exit is a failure.
+        Assert.Equal(0, result.UnexpectedExits);
         Assert.Equal(options.Events, result.Produced);
         Assert.Equal(0, result.BrokerDeleted); // sized well inside the embedded cluster's 5 MiB per partition
         Assert.Equal(0, result.Lost);

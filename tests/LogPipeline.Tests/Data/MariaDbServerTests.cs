@@ -31,4 +31,18 @@ public sealed class MariaDbServerTests(MariaDbFixture mariaDb)
         await using var reopened = await MariaDbServer.OpenAsync(connectionString);
         Assert.Equal(new SchemaMigrator(StoreProvider.MariaDb).LatestVersion, await new SchemaMigrator(StoreProvider.MariaDb).GetCurrentVersionAsync(reopened));
     }
+
+    [Fact]
+    public async Task ACommandThatOutlastsItsTimeoutIsTransient()
+    {
+        // A stopped (SIGSTOP) server answers nothing: the driver gives up after the command timeout,
+        // and the processor must wait that out, not stop.
+        await using var connection = await MariaDbServer.OpenAsync(mariaDb.ConnectionString);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT SLEEP(5)";
+        command.CommandTimeout = 1;
+        var error = await Assert.ThrowsAsync<MySqlConnector.MySqlException>(() => command.ExecuteScalarAsync());
+        Assert.Equal(MySqlConnector.MySqlErrorCode.CommandTimeoutExpired, error.ErrorCode);
+        Assert.True(LogPipeline.Processor.Storage.StoreResilience.IsTransient(error));
+    }
 }

@@ -85,6 +85,33 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
         await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
     }
 
+    [Fact]
+    public async Task AStoreErrorThatIsNotAnOutageStopsTheProcessorWithThatErrorInItsLog()
+    {
+        // A store that answers with an error no retry can mend (its table is gone) is a bug to stop on,
+        // and the log must say which error: once it only said "The store writer has stopped; see its error."
+        using var temp = new TempFolder();
+        var store = new ProcessorTests(mariaDb).Store(StoreProvider.Sqlite, temp, "broken");
+        using var kafka = ProcessorTests.StartKafka();
+        var scenario = PipelineScenario.Create(4_000, seed: 37, start: DateTimeOffset.UtcNow.AddMinutes(-10), step: TimeSpan.FromMilliseconds(20), poisonEvery: 1_000_000);
+        scenario.ProduceTo(kafka.BootstrapServers, 0, 2_000, TimeSpan.FromSeconds(60));
+        var log = Path.Combine(temp.Path, "processor.log");
+        using var processor = ProcessorProcess.Start(ProcessorHost.Settings(kafka.BootstrapServers, store), log);
+        Assert.Equal(2_000, await store.WaitForRawCountAsync(2_000, Timeout));
+
+        await store.ScalarAsync("DROP TABLE log_events");
+        scenario.ProduceTo(kafka.BootstrapServers, 2_000, scenario.Valid.Count, TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!processor.HasExited && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        var text = await File.ReadAllTextAsync(log);
+        Assert.True(processor.HasExited, "the processor kept running on a store without its table: " + text);
+        Assert.True(processor.ExitCode == 1 && text.Contains("no such table: log_events", StringComparison.Ordinal), $"exit code {processor.ExitCode}, log: {text}");
+    }
+
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.MariaDb)]
