@@ -33,6 +33,7 @@ public static class ApiExtensions
         }
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer<OpenApiParameters>());
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

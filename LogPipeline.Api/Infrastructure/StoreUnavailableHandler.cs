@@ -1,0 +1,66 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
+using MySqlConnector;
+
+namespace LogPipeline.Api.Infrastructure;
+
+/// <summary>
+/// A store that does not answer (stopped, restarting, frozen, locked) is an outage, not a bug in the
+/// request: 503 with Retry-After and a ProblemDetails that says so, as Seq and Elasticsearch answer,
+/// instead of the generic 500. Anything else falls through to the default handler (a 500 ProblemDetails).
+/// </summary>
+internal sealed partial class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
+{
+    /// <summary>Seconds a client should wait before asking again.</summary>
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (Unreachable(exception) is not { } cause || httpContext.Response.HasStarted)
+        {
+            return false;
+        }
+
+        LogStoreUnavailable(logger, httpContext.Request.Path, cause.GetType().Name, cause.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The log store is not reachable.",
+                Detail = $"The store did not answer ({cause.Message}); try again in {RetryAfterSeconds} s.",
+            },
+        });
+    }
+
+    /// <summary>The exception in the chain that says the store did not answer, if any.</summary>
+    internal static Exception? Unreachable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            var unreachable = e switch
+            {
+                // 1040 too many connections, 1042 cannot connect, 2002/2003/2006/2013 connection lost.
+                MySqlException mySql => mySql.IsTransient || mySql.ErrorCode is MySqlErrorCode.CommandTimeoutExpired
+                    || mySql.Number is 1040 or 1042 or 1043 or 1053 or 2002 or 2003 or 2006 or 2013,
+                SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 5 /* BUSY */ or 6 /* LOCKED */ or 14 /* CANTOPEN */,
+                SocketException or TimeoutException or IOException => true,
+                _ => false,
+            };
+            if (unreachable)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Path}: the log store did not answer ({ExceptionType}: {Reason}); answered 503")]
+    private static partial void LogStoreUnavailable(ILogger logger, string path, string exceptionType, string reason);
+}

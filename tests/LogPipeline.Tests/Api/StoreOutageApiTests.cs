@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.Json;
+using LogPipeline.Data;
+using LogPipeline.Tests.Infrastructure;
+
+namespace LogPipeline.Tests.Api;
+
+/// <summary>The store gone while the API serves: every route says so with a 503 ProblemDetails, and answers again once it is back.</summary>
+[Collection("mariadb")]
+public sealed class StoreOutageApiTests(MariaDbFixture mariaDb)
+{
+    [Fact]
+    public async Task AStoppedStoreIsA503ProblemWithRetryAfterOnEveryRouteAndTheApiAnswersAgainOnceItIsBack()
+    {
+        var connectionString = mariaDb.CreateDatabase("apioutage");
+        await using (var connection = await MariaDbServer.OpenAsync(connectionString))
+        {
+            await new SchemaMigrator(StoreProvider.MariaDb).MigrateAsync(connection);
+        }
+
+        await using var api = new ApiFactory(new StoreQueries(StoreProvider.MariaDb, connectionString));
+        using var client = api.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        var range = ApiStore.Range(now.AddHours(-1), now);
+        string[] routes =
+        [
+            "/api/services", $"/api/logs?{range}", $"/api/logs/count?{range}&q=timeout", $"/api/stats/volume?{range}",
+            $"/api/stats/latency?{range}", $"/api/stats/errors?{range}", $"/api/errors/top?{range}", $"/api/anomalies?{range}", "/api/deadletters",
+        ];
+        foreach (var route in routes)
+        {
+            using var ok = await client.GetAsync(route);
+            Assert.True(ok.StatusCode == HttpStatusCode.OK, $"{route}: {ok.StatusCode} {await ok.Content.ReadAsStringAsync()}");
+        }
+
+        mariaDb.Stop();
+        try
+        {
+            foreach (var route in routes)
+            {
+                using var down = await client.GetAsync(route);
+                var body = await down.Content.ReadAsStringAsync();
+                Assert.True(down.StatusCode == HttpStatusCode.ServiceUnavailable, $"{route}: {down.StatusCode} {body}");
+                Assert.Equal("application/problem+json", down.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(TimeSpan.FromSeconds(5), down.Headers.RetryAfter?.Delta);
+                using var problem = JsonDocument.Parse(body);
+                Assert.Equal(503, problem.RootElement.GetProperty("status").GetInt32());
+                Assert.Equal("The log store is not reachable.", problem.RootElement.GetProperty("title").GetString());
+            }
+        }
+        finally
+        {
+            mariaDb.Start();
+        }
+
+        foreach (var route in routes)
+        {
+            using var back = await client.GetAsync(route);
+            Assert.True(back.StatusCode == HttpStatusCode.OK, $"{route} after the restart: {back.StatusCode} {await back.Content.ReadAsStringAsync()}");
+        }
+    }
+}
