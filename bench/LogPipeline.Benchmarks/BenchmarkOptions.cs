@@ -28,13 +28,13 @@ internal sealed record BenchmarkOptions(
     public const string Usage =
         "usage: LogPipeline.Benchmarks [--store sqlite|mariadb|both] [--events N] [--warm-up W] [--rate R] [--seconds S] [--alloc-types] [--Section:Key=value ...]\n" +
         "       LogPipeline.Benchmarks --queries [--store sqlite|mariadb|both] [--events N] [--days D] [--repeat R] [--data DIR]\n" +
-        "       LogPipeline.Benchmarks --ingest [--events N] [--warm-up W] [--batch B] [--senders C] [--Ingest:Key=value ...]\n" +
+        "       LogPipeline.Benchmarks --ingest [--events N] [--warm-up W] [--batch B] [--senders C] [--alloc-types] [--Ingest:Key=value ...]\n" +
         "  --store    stores to measure (default both)\n" +
         "  --events   timed backlog size for the throughput phase (default 500000)\n" +
         "  --warm-up  events drained before the timed backlog, so that runs on fully optimised code as a long-running processor does (default 100000; 0 times from a cold start)\n" +
         "  --rate     live produce rate for the latency phase, events/s (default: half the rate the throughput phase measured)\n" +
         "  --seconds  length of the latency phase (default 15)\n" +
-        "  --alloc-types  also print the managed types allocated most while draining the timed backlog (sampled)\n" +
+        "  --alloc-types  also print the managed types allocated most while draining the timed backlog, or while timed with --ingest (sampled)\n" +
         "  --ingest   instead: OTLP/HTTP protobuf exports through the ingest into Kafka; N and W count records\n" +
         "  --batch    records per export with --ingest (default 512)\n" +
         "  --senders  concurrent exports with --ingest (default 8)\n" +

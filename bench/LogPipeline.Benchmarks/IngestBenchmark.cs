@@ -57,9 +57,20 @@ internal sealed class IngestBenchmark(BenchmarkOptions options, TextWriter log)
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var brokerCpu = broker.ProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var sampler = options.AllocationTypes ? new AllocationSampler() : null;
         var clock = Stopwatch.StartNew();
         var latencies = await SendAsync(http, url, bodies, options.Events);
         var seconds = clock.Elapsed.TotalSeconds;
+        if (sampler is not null)
+        {
+            sampler.Dispose();
+            Log($"ingest: most allocated types while timed (sampled; the sending HttpClient's included):");
+            foreach (var (type, share, bytes) in sampler.Top(15))
+            {
+                Log($"  {share,6:P1} {bytes / 1e6,8:0.0} MB  {type}");
+            }
+        }
+
         var records = (double)latencies.Length * options.Batch;
         var cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / records;
         var brokerUs = (broker.ProcessorTime - brokerCpu).TotalMicroseconds / records;
