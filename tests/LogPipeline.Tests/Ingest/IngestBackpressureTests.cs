@@ -62,6 +62,14 @@ public sealed class IngestBackpressureTests
             Assert.Equal(8, LogPipeline.Ingest.Rpc.Status.Parser.ParseFrom(await busy.Content.ReadAsByteArrayAsync()).Code); // RESOURCE_EXHAUSTED
         }
 
+        // Over gRPC the same limit: RESOURCE_EXHAUSTED with a RetryInfo, which OTLP senders need to retry it.
+        var (busyStatus, _, busyDetails) = await IngestFixture.GrpcExportAsync(http, ingest.Grpc, second);
+        Assert.False(waiting.IsCompleted, "the first export was answered before the gRPC one could meet the in-flight limit");
+        Assert.Equal("8", busyStatus);
+        var exhausted = LogPipeline.Ingest.Rpc.Status.Parser.ParseFrom(busyDetails);
+        Assert.Equal(8, exhausted.Code);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(exhausted.Details).Unpack<LogPipeline.Ingest.Rpc.RetryInfo>().RetryDelay.ToTimeSpan());
+
         using (var unavailable = await waiting)
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
