@@ -1,3 +1,4 @@
+using LogPipeline.Data;
 using LogPipeline.Processor.Storage;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public sealed partial class RetentionService(RetentionPurger purger, IOptions<Pr
                         LogPurged(logger, raw, deadLetters, aggregates);
                     }
                 }
-                catch (Exception ex) when (StoreResilience.IsTransient(ex))
+                catch (Exception ex) when (StoreErrors.IsTransient(ex))
                 {
                     LogPurgeFailed(logger, ex);
                 }

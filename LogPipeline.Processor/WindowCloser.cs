@@ -1,3 +1,4 @@
+using LogPipeline.Data;
 using LogPipeline.Processor.Pipeline;
 using LogPipeline.Processor.Storage;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public sealed partial class WindowCloser(
                 {
                     await CloseWindowsAsync(stoppingToken);
                 }
-                catch (Exception ex) when (StoreResilience.IsTransient(ex))
+                catch (Exception ex) when (StoreErrors.IsTransient(ex))
                 {
                     LogCloseFailed(logger, ex);
                 }

@@ -1,12 +1,10 @@
-using System.Net.Sockets;
+using LogPipeline.Data;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Data.Sqlite;
-using MySqlConnector;
 
 namespace LogPipeline.Api.Infrastructure;
 
 /// <summary>
-/// A store that does not answer (stopped, restarting, frozen, locked) is an outage, not a bug in the
+/// A store that does not answer (stopped, restarting, frozen, locked; <see cref="StoreErrors"/>) is an outage, not a bug in the
 /// request: 503 with Retry-After and a ProblemDetails that says so, as Seq and Elasticsearch answer,
 /// instead of the generic 500. Anything else falls through to the default handler (a 500 ProblemDetails).
 /// </summary>
@@ -38,21 +36,12 @@ internal sealed partial class StoreUnavailableHandler(IProblemDetailsService pro
         });
     }
 
-    /// <summary>The exception in the chain that says the store did not answer, if any.</summary>
+    /// <summary>The exception in the chain that says the store did not answer (as the processor judges it), if any.</summary>
     internal static Exception? Unreachable(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
-            var unreachable = e switch
-            {
-                // 1040 too many connections, 1042 cannot connect, 2002/2003/2006/2013 connection lost.
-                MySqlException mySql => mySql.IsTransient || mySql.ErrorCode is MySqlErrorCode.CommandTimeoutExpired
-                    || mySql.Number is 1040 or 1042 or 1043 or 1053 or 2002 or 2003 or 2006 or 2013,
-                SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 5 /* BUSY */ or 6 /* LOCKED */ or 14 /* CANTOPEN */,
-                SocketException or TimeoutException or IOException => true,
-                _ => false,
-            };
-            if (unreachable)
+            if (StoreErrors.IsTransient(e))
             {
                 return e;
             }

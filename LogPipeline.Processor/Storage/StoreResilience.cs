@@ -1,12 +1,9 @@
-using System.Data.Common;
-using System.Net.Sockets;
+using LogPipeline.Data;
 using LogPipeline.Resilience;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using MySqlConnector;
 
 namespace LogPipeline.Processor.Storage;
 
@@ -50,15 +47,6 @@ public static partial class StoreResilience
     /// <summary>The pipeline's name in Polly's telemetry and our logs.</summary>
     public const string PipelineName = "store-write";
 
-    // MariaDB server and client error numbers that say "try again": too many connections, cannot
-    // connect, bad handshake, shutdown in progress, network read/write errors, lock wait timeout,
-    // deadlock, query interrupted, connection killed, gone away, lost connection, idle disconnect.
-    private static readonly HashSet<int> TransientMySqlErrors =
-    [
-        1040, 1042, 1043, 1053, 1152, 1153, 1154, 1155, 1156, 1157, 1158, 1159, 1160, 1161,
-        1205, 1213, 1317, 1927, 2002, 2003, 2006, 2013, 4031,
-    ];
-
     public static ResiliencePipeline Build(StoreResilienceOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -69,7 +57,7 @@ public static partial class StoreResilience
             .AddRetry(new RetryStrategyOptions
             {
                 // An open breaker is retried too: the retry's growing delay outlasts the break.
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BrokenCircuitException || IsTransient(args.Outcome.Exception)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is BrokenCircuitException || StoreErrors.IsTransient(args.Outcome.Exception)),
                 MaxRetryAttempts = options.MaxRetryAttempts <= 0 ? int.MaxValue : options.MaxRetryAttempts,
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
@@ -89,7 +77,7 @@ public static partial class StoreResilience
             })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome.Exception)),
+                ShouldHandle = args => ValueTask.FromResult(StoreErrors.IsTransient(args.Outcome.Exception)),
                 FailureRatio = options.FailureRatio,
                 MinimumThroughput = options.MinimumThroughput,
                 SamplingDuration = options.SamplingDuration,
@@ -112,34 +100,6 @@ public static partial class StoreResilience
                 },
             })
             .Build();
-    }
-
-    /// <summary>True for failures that a later attempt on a fresh connection may not meet again.</summary>
-    public static bool IsTransient(Exception? exception) => exception switch
-    {
-        null or OperationCanceledException => false,
-        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 5 /* BUSY */ or 6 /* LOCKED */ or 10 /* IOERR */,
-        // A command timeout is what a stopped (SIGSTOP) or stalled server gives; the driver itself does
-        // not count it as transient, and it has no network cause inside.
-        MySqlException mySql => TransientMySqlErrors.Contains(mySql.Number) || mySql.IsTransient
-            || mySql.ErrorCode is MySqlErrorCode.CommandTimeoutExpired || HasNetworkCause(mySql),
-        DbException db => db.IsTransient || HasNetworkCause(db),
-        IOException or TimeoutException or SocketException => true,
-        _ => false,
-    };
-
-    /// <summary>A driver error caused by the connection itself (the server went away mid-command).</summary>
-    private static bool HasNetworkCause(Exception exception)
-    {
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is IOException or SocketException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Store operation failed (retry {Attempt}, failing for {OutageSeconds:0} s), next try in {DelayMs:0} ms; waiting until the store answers: {ExceptionType}: {Reason}")]

@@ -5,7 +5,7 @@ using LogPipeline.Tests.Infrastructure;
 
 namespace LogPipeline.Tests.Api;
 
-/// <summary>The store gone while the API serves: every route says so with a 503 ProblemDetails, and answers again once it is back.</summary>
+/// <summary>The store gone while the API serves: every route says so with a 503 ProblemDetails and answers again once it is back; a store error that is a bug is a 500 ProblemDetails.</summary>
 [Collection("mariadb")]
 public sealed class StoreOutageApiTests(MariaDbFixture mariaDb)
 {
@@ -58,5 +58,36 @@ public sealed class StoreOutageApiTests(MariaDbFixture mariaDb)
             using var back = await client.GetAsync(route);
             Assert.True(back.StatusCode == HttpStatusCode.OK, $"{route} after the restart: {back.StatusCode} {await back.Content.ReadAsStringAsync()}");
         }
+    }
+
+    [Fact]
+    public async Task AStoreErrorThatIsNotAnOutageIsA500ProblemWithoutItsDetails()
+    {
+        // A schema the API does not expect (here a table gone) is a bug, not an outage: 500, and the
+        // ProblemDetails does not hand the SQL error to the caller.
+        using var temp = new TempFolder();
+        var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "broken.db")}");
+        await using (var connection = await new StoreConnectionFactory(store.Provider, store.ConnectionString).OpenAsync())
+        {
+            await new SchemaMigrator(StoreProvider.Sqlite).MigrateAsync(connection);
+        }
+
+        await using var api = new ApiFactory(store);
+        using var client = api.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        var route = $"/api/logs?{ApiStore.Range(now.AddHours(-1), now)}";
+        using (var ok = await client.GetAsync(route))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        await store.ScalarAsync("DROP TABLE log_events");
+        using var broken = await client.GetAsync(route);
+        var body = await broken.Content.ReadAsStringAsync();
+        Assert.True(broken.StatusCode == HttpStatusCode.InternalServerError, $"{broken.StatusCode} {body}");
+        Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal(500, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.DoesNotContain("log_events", body, StringComparison.Ordinal);
     }
 }

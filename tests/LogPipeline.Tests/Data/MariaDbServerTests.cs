@@ -43,6 +43,6 @@ public sealed class MariaDbServerTests(MariaDbFixture mariaDb)
         command.CommandTimeout = 1;
         var error = await Assert.ThrowsAsync<MySqlConnector.MySqlException>(() => command.ExecuteScalarAsync());
         Assert.Equal(MySqlConnector.MySqlErrorCode.CommandTimeoutExpired, error.ErrorCode);
-        Assert.True(LogPipeline.Processor.Storage.StoreResilience.IsTransient(error));
+        Assert.True(StoreErrors.IsTransient(error));
     }
 }

@@ -17,17 +17,17 @@ public sealed class StoreResilienceTests
     [Fact]
     public void DatabaseAndNetworkFailuresAreTransientBugsAreNot()
     {
-        Assert.True(StoreResilience.IsTransient(new SqliteException("database is locked", 5)));
-        Assert.True(StoreResilience.IsTransient(new SqliteException("table is locked", 6)));
-        Assert.True(StoreResilience.IsTransient(new IOException("broken pipe")));
-        Assert.True(StoreResilience.IsTransient(new TimeoutException()));
-        Assert.True(StoreResilience.IsTransient(new SocketException((int)SocketError.ConnectionRefused)));
+        Assert.True(StoreErrors.IsTransient(new SqliteException("database is locked", 5)));
+        Assert.True(StoreErrors.IsTransient(new SqliteException("table is locked", 6)));
+        Assert.True(StoreErrors.IsTransient(new IOException("broken pipe")));
+        Assert.True(StoreErrors.IsTransient(new TimeoutException()));
+        Assert.True(StoreErrors.IsTransient(new SocketException((int)SocketError.ConnectionRefused)));
 
-        Assert.False(StoreResilience.IsTransient(new SqliteException("UNIQUE constraint failed", 19)));
-        Assert.False(StoreResilience.IsTransient(new SqliteException("no such table", 1)));
-        Assert.False(StoreResilience.IsTransient(new ArgumentException("bad batch")));
-        Assert.False(StoreResilience.IsTransient(new InvalidOperationException("bug")));
-        Assert.False(StoreResilience.IsTransient(new OperationCanceledException()));
+        Assert.False(StoreErrors.IsTransient(new SqliteException("UNIQUE constraint failed", 19)));
+        Assert.False(StoreErrors.IsTransient(new SqliteException("no such table", 1)));
+        Assert.False(StoreErrors.IsTransient(new ArgumentException("bad batch")));
+        Assert.False(StoreErrors.IsTransient(new InvalidOperationException("bug")));
+        Assert.False(StoreErrors.IsTransient(new OperationCanceledException()));
     }
 
     [Fact]
