@@ -3,6 +3,7 @@ using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
@@ -21,6 +22,7 @@ public static class AnomaliesApi
         return api;
     }
 
+    [ProducesResponseType<ItemList<AnomalyItem>>(StatusCodes.Status200OK, Description = "Anomalies of the range: service, kind, start and end (open while it lasts), observed and expected values")]
     public static async Task<Results<Ok<ItemList<AnomalyItem>>, ValidationProblem>> GetAnomalies(
         [AsParameters] AnomaliesQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {

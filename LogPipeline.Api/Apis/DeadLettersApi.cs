@@ -4,6 +4,7 @@ using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
@@ -22,6 +23,7 @@ public static class DeadLettersApi
         return api;
     }
 
+    [ProducesResponseType<ItemList<DeadLetterItem>>(StatusCodes.Status200OK, Description = "Dead letters rejected in the range, newest first: reason, source position, size, hash and a readable preview")]
     public static async Task<Results<Ok<ItemList<DeadLetterItem>>, ValidationProblem>> GetDeadLetters(
         [AsParameters] DeadLettersQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {

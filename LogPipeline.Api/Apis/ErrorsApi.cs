@@ -3,6 +3,7 @@ using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
@@ -21,6 +22,7 @@ public static class ErrorsApi
         return api;
     }
 
+    [ProducesResponseType<ItemList<TopError>>(StatusCodes.Status200OK, Description = "Error templates (fingerprints) of the range per service, most frequent first: count, template, a sample message, level, first and last seen")]
     public static async Task<Results<Ok<ItemList<TopError>>, ValidationProblem>> GetTopErrors(
         [AsParameters] TopErrorsQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {

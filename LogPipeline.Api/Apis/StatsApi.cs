@@ -4,6 +4,7 @@ using LogPipeline.Api.Model;
 using LogPipeline.Data;
 using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
@@ -41,6 +42,7 @@ public static class StatsApi
         return api;
     }
 
+    [ProducesResponseType<SeriesResponse<VolumePoint>>(StatusCodes.Status200OK, Description = "One series per level (or service) with a point for every bucket of the range: events and bytes, zeros where nothing was logged")]
     public static async Task<Results<Ok<SeriesResponse<VolumePoint>>, ValidationProblem>> GetVolume(
         [AsParameters] VolumeQuery query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -110,6 +112,7 @@ public static class StatsApi
         }
     }
 
+    [ProducesResponseType<SeriesResponse<ErrorRatePoint>>(StatusCodes.Status200OK, Description = "One series per service with a point for every bucket: events, errors (error and fatal) and their rate")]
     public static async Task<Results<Ok<SeriesResponse<ErrorRatePoint>>, ValidationProblem>> GetErrorRates(
         [AsParameters] StatsQueryParameters query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -161,6 +164,7 @@ public static class StatsApi
         return TypedResults.Ok(new SeriesResponse<ErrorRatePoint>(s.Bucket.Name, series));
     }
 
+    [ProducesResponseType<SeriesResponse<LatencyPoint>>(StatusCodes.Status200OK, Description = "One series per service with a point for every bucket: HTTP requests and p50/p95/p99 duration in ms (null without requests)")]
     public static async Task<Results<Ok<SeriesResponse<LatencyPoint>>, ValidationProblem>> GetLatency(
         [AsParameters] StatsQueryParameters query, LogStoreContext db, TimeProvider time, CancellationToken cancellationToken)
     {
