@@ -74,7 +74,9 @@ public static partial class OtlpHttpApi
             }
             catch (DecoderFallbackException)
             {
-                return Error(StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, json ? "the JSON body is not valid UTF-8" : "a string field of the protobuf body is not valid UTF-8", json);
+                // Only the JSON reader gets here: Google.Protobuf reports a bad string field itself
+                // ("String is invalid UTF-8."), as an InvalidProtocolBufferException above.
+                return Error(StatusCodes.Status400BadRequest, StatusCode.InvalidArgument, "the JSON body is not valid UTF-8", json);
             }
         }
 

@@ -26,38 +26,36 @@ public static class DotnetProcess
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {dll}");
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.Exited += (_, _) =>
+        // Closed when both streams have ended, not when the process has exited: its last lines (the
+        // error it stopped with) can still be in the pipe then, and were lost.
+        var open = 2;
+        void OnLine(string? line)
         {
-            lock (log)
+            if (line is not null)
             {
-                log.Dispose();
+                Write(log, line);
             }
-        };
-        process.EnableRaisingEvents = true;
+            else if (Interlocked.Decrement(ref open) == 0)
+            {
+                lock (log)
+                {
+                    log.Dispose();
+                }
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static void Write(StreamWriter log, string? line)
+    private static void Write(StreamWriter log, string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (log)
         {
-            try
-            {
-                log.WriteLine(line);
-            }
-            catch (ObjectDisposedException)
-            {
-                // output that raced the exit
-            }
+            log.WriteLine(line);
         }
     }
 }

@@ -21,6 +21,21 @@ public sealed class ProcessorProcess : IDisposable
     /// <summary>The exit code once it has exited (139 is a SIGSEGV), else null.</summary>
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for it to exit, then for its last output to reach the log
+    /// (the output is copied asynchronously: <see cref="HasExited"/> can be true before it is all there).
+    /// </summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        process.WaitForExit();
+        return true;
+    }
+
     public static ProcessorProcess Start(IDictionary<string, string?> settings, string logPath, int port = 0)
     {
         var process = DotnetProcess.Start("LogPipeline.Processor.dll", [$"--urls=http://127.0.0.1:{port}"], settings, logPath);
