@@ -1,4 +1,5 @@
 using System.Globalization;
+using LogPipeline.Processor;
 using LogPipeline.Testing;
 
 namespace LogPipeline.Chaos;
@@ -45,7 +46,7 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
         {
             if (members[i] is { HasExited: true } exited)
             {
-                if (exited.ExitCode == LogPipeline.Processor.ProcessorWorker.FencedExitCode)
+                if (exited.ExitCode == ProcessorWorker.FencedExitCode)
                 {
                     FencedExits++;
                 }

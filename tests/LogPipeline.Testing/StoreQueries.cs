@@ -20,6 +20,13 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
         return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Applies the schema migrations, as the processor does at start, to an empty store.</summary>
+    public async Task MigrateAsync()
+    {
+        await using var connection = await OpenAsync();
+        await new SchemaMigrator(Provider).MigrateAsync(connection);
+    }
+
     public Task<long> RawCountAsync() => ScalarAsync("SELECT COUNT(*) FROM log_events");
 
     public async Task<List<object[]>> RowsAsync(string sql)

@@ -12,13 +12,9 @@ public sealed class StoreOutageApiTests(MariaDbFixture mariaDb)
     [Fact]
     public async Task AStoppedStoreIsA503ProblemWithRetryAfterOnEveryRouteAndTheApiAnswersAgainOnceItIsBack()
     {
-        var connectionString = mariaDb.CreateDatabase("apioutage");
-        await using (var connection = await MariaDbServer.OpenAsync(connectionString))
-        {
-            await new SchemaMigrator(StoreProvider.MariaDb).MigrateAsync(connection);
-        }
-
-        await using var api = new ApiFactory(new StoreQueries(StoreProvider.MariaDb, connectionString));
+        var store = new StoreQueries(StoreProvider.MariaDb, mariaDb.CreateDatabase("apioutage"));
+        await store.MigrateAsync();
+        await using var api = new ApiFactory(store);
         using var client = api.CreateClient();
         var now = DateTimeOffset.UtcNow;
         var range = ApiStore.Range(now.AddHours(-1), now);
@@ -67,11 +63,7 @@ public sealed class StoreOutageApiTests(MariaDbFixture mariaDb)
         // ProblemDetails does not hand the SQL error to the caller.
         using var temp = new TempFolder();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "broken.db")}");
-        await using (var connection = await new StoreConnectionFactory(store.Provider, store.ConnectionString).OpenAsync())
-        {
-            await new SchemaMigrator(StoreProvider.Sqlite).MigrateAsync(connection);
-        }
-
+        await store.MigrateAsync();
         await using var api = new ApiFactory(store);
         using var client = api.CreateClient();
         var now = DateTimeOffset.UtcNow;

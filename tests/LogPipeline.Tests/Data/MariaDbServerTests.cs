@@ -10,10 +10,7 @@ public sealed class MariaDbServerTests(MariaDbFixture mariaDb)
     public async Task KeepsPortAndDataAcrossStopAndStart()
     {
         var connectionString = mariaDb.CreateDatabase("restart");
-        await using (var connection = await MariaDbServer.OpenAsync(connectionString))
-        {
-            await new SchemaMigrator(StoreProvider.MariaDb).MigrateAsync(connection);
-        }
+        await new StoreQueries(StoreProvider.MariaDb, connectionString).MigrateAsync();
 
         var port = mariaDb.Port;
         mariaDb.Stop();

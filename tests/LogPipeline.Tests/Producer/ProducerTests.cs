@@ -3,11 +3,11 @@ using System.Text;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
 using LogPipeline.Kafka.Wire;
+using LogPipeline.Producer;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Producer.Publishing;
 using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Tests.Wire;
-using LogPipeline.Producer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -206,9 +206,7 @@ public sealed class ProducerTests
         var app = await ProducerHost.StartAsync(
             Settings(kafka, new() { ["Producer:EventsPerSecond"] = "0", ["Producer:MaxEvents"] = "50" }),
             services: s => s.AddHostedService<StartsAfterTheProducerIsDone>());
-        var stopped = new TaskCompletionSource();
-        using var registration = app.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
-        await stopped.Task.WaitAsync(Timeout);
+        await app.WaitForShutdownAsync().WaitAsync(Timeout); // the producer's own stop, once the host had started
         await app.DisposeAsync();
         Assert.Equal(50, KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.raw", Partitions, 50, Timeout).Count);
     }
