@@ -77,19 +77,14 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
 
                 // Traces: a trace from the producer's publish to the processor's process span, and the store writes.
                 // The processor's traces only, named after their root span: publish roots are those that crossed from the producer.
-                await page.GotoAsync(new Uri(dashboard, "/traces/resource/processor").ToString());
-                await page.Locator("input[name=traces-search]").FillAsync("logs.raw publish");
-                var pipelineTrace = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "logs.raw publish" }).Filter(new() { HasText = "processor" }).First;
-                await Expect(pipelineTrace).ToBeVisibleAsync(Patiently);
+                var pipelineTrace = await SearchTracesAsync(page, new Uri(dashboard, "/traces/resource/processor"), "logs.raw publish", "processor");
                 await ShotAsync(page, "traces.png");
                 await OpenTraceAsync(page, pipelineTrace);
                 await Expect(page.GetByText("logs.raw process").First).ToBeVisibleAsync(Patiently);
                 await Expect(page.GetByText("logs.raw publish").First).ToBeVisibleAsync(Patiently);
                 await ShotAsync(page, "trace-producer-processor.png");
 
-                await page.GotoAsync(new Uri(dashboard, "/traces/resource/processor").ToString());
-                await page.Locator("input[name=traces-search]").FillAsync("store write");
-                await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "store write" }).First).ToBeVisibleAsync(Patiently);
+                await SearchTracesAsync(page, new Uri(dashboard, "/traces/resource/processor"), "store write", "store write");
                 await ShotAsync(page, "traces-store-write.png");
 
                 // Metrics: the processor's pipeline instruments.
@@ -149,6 +144,30 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
     {
         var notHealthy = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = UnhealthyPattern() });
         await Expect(notHealthy).ToHaveCountAsync(0, new() { Timeout = 120_000 });
+    }
+
+    /// <summary>
+    /// Searches the trace list until a row with <paramref name="rowText"/> shows, within the same 120 s
+    /// as <see cref="Patiently"/>. Each try loads the page afresh: once (CI, 78b14b0) the dashboard's
+    /// Blazor circuit failed on this page ("An unhandled error has occurred. Reload") and the list never
+    /// updated again, although the traces were there.
+    /// </summary>
+    private static async Task<ILocator> SearchTracesAsync(IPage page, Uri traces, string search, string rowText)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.GotoAsync(traces.ToString());
+            await page.Locator("input[name=traces-search]").FillAsync(search);
+            var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = search }).Filter(new() { HasText = rowText }).First;
+            try
+            {
+                await Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+                return row;
+            }
+            catch (PlaywrightException) when (attempt < 4)
+            {
+            }
+        }
     }
 
     /// <summary>
