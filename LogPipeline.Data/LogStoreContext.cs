@@ -26,6 +26,10 @@ public sealed class LogStoreContext(DbContextOptions<LogStoreContext> options) :
 
     public DbSet<LatencyHistogramHour> LatencyHistogramHours => Set<LatencyHistogramHour>();
 
+    public DbSet<VolumeFiveMinutes> VolumeFiveMinutes => Set<VolumeFiveMinutes>();
+
+    public DbSet<LatencyHistogramFiveMinutes> LatencyHistogramFiveMinutes => Set<LatencyHistogramFiveMinutes>();
+
     public DbSet<ErrorHour> ErrorHours => Set<ErrorHour>();
 
     public DbSet<ErrorMinute> ErrorMinutes => Set<ErrorMinute>();

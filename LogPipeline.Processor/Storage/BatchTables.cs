@@ -84,11 +84,15 @@ internal sealed class BatchTables
             static (a, b) => a.BucketStartUtc.CompareTo(b.BucketStartUtc));
 
         VolumeHours = VolumeRows<VolumeHour>("volume_hour", d);
+        VolumeFiveMinutes = VolumeRows<VolumeFiveMinutes>("volume_5m", d);
 
         ErrorHours = ErrorRows<ErrorHour>("error_hour", d);
         ErrorMinutes = ErrorRows<ErrorMinute>("error_minute", d);
 
-        LatencyHours = new LatencyHourRows(d);
+        LatencyHours = new LatencyRollupRows<LatencyHistogramHour>("latency_histogram_hour", TimeSpan.FromHours(1),
+            static (t, s, bins) => new LatencyHistogramHour { BucketStartUtc = t, Service = s, Bins = bins }, d);
+        LatencyFiveMinutes = new LatencyRollupRows<LatencyHistogramFiveMinutes>("latency_histogram_5m", TimeSpan.FromMinutes(5),
+            static (t, s, bins) => new LatencyHistogramFiveMinutes { BucketStartUtc = t, Service = s, Bins = bins }, d);
 
         DeadLetters = new("dead_letters",
             ["source_topic", "source_partition", "source_offset", "reason", "detail", "record_key", "host", "value_size", "value_sha256", "preview",
@@ -141,11 +145,15 @@ internal sealed class BatchTables
 
     public TableRows<VolumeHour> VolumeHours { get; }
 
+    public TableRows<VolumeFiveMinutes> VolumeFiveMinutes { get; }
+
     public TableRows<ErrorHour> ErrorHours { get; }
 
     public TableRows<ErrorMinute> ErrorMinutes { get; }
 
-    public LatencyHourRows LatencyHours { get; }
+    public LatencyRollupRows<LatencyHistogramHour> LatencyHours { get; }
+
+    public LatencyRollupRows<LatencyHistogramFiveMinutes> LatencyFiveMinutes { get; }
 
     public TableRows<DeadLetterRow> DeadLetters { get; }
 
@@ -178,9 +186,12 @@ internal sealed class BatchTables
         await Fingerprints.WriteAsync(connection, transaction, batch.Fingerprints, ct).ConfigureAwait(false);
         await Pipeline.WriteAsync(connection, transaction, batch.Pipeline, ct).ConfigureAwait(false);
 
-        // The hourly rollups, from the same deltas in the same transaction: an hour row is always the sum of its minutes.
-        await VolumeHours.WriteAsync(connection, transaction, HourlyVolume(batch.Volume), ct).ConfigureAwait(false);
+        // The hourly and five-minute rollups, from the same deltas in the same transaction: a rollup row
+        // is always the sum of its minutes.
+        await VolumeHours.WriteAsync(connection, transaction, VolumeRollup(batch.Volume, TimeSpan.TicksPerHour, static (t, s, l) => new VolumeHour { BucketStartUtc = t, Service = s, Level = l }), ct).ConfigureAwait(false);
+        await VolumeFiveMinutes.WriteAsync(connection, transaction, VolumeRollup(batch.Volume, FiveMinuteTicks, static (t, s, l) => new VolumeFiveMinutes { BucketStartUtc = t, Service = s, Level = l }), ct).ConfigureAwait(false);
         await LatencyHours.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
+        await LatencyFiveMinutes.WriteAsync(connection, transaction, batch.LatencyHistogram, ct).ConfigureAwait(false);
         await ErrorHours.WriteAsync(connection, transaction, batch.ErrorHours, ct).ConfigureAwait(false);
         await ErrorMinutes.WriteAsync(connection, transaction, batch.ErrorMinutes, ct).ConfigureAwait(false);
         await DeadLetters.WriteAsync(connection, transaction, batch.DeadLetters, ct).ConfigureAwait(false);
@@ -218,26 +229,31 @@ internal sealed class BatchTables
                 return c != 0 ? c : a.Fingerprint.CompareTo(b.Fingerprint);
             });
 
-    /// <summary>The volume deltas summed per hour (services compared ordinally, as the minute deltas were grouped).</summary>
-    private static List<VolumeHour> HourlyVolume(List<VolumeMinute> minutes)
+    private const long FiveMinuteTicks = 5 * TimeSpan.TicksPerMinute;
+
+    /// <summary>The volume deltas summed per bucket of <paramref name="ticks"/> (services compared ordinally, as the minute deltas were grouped).</summary>
+    private static List<T> VolumeRollup<T>(List<VolumeMinute> minutes, long ticks, Func<DateTime, string, LogPipeline.Kafka.Wire.LogLevel, T> create)
+        where T : VolumeBucket
     {
-        var hours = new Dictionary<(DateTime, string, LogPipeline.Kafka.Wire.LogLevel), VolumeHour>();
+        var buckets = new Dictionary<(DateTime, string, LogPipeline.Kafka.Wire.LogLevel), T>();
         foreach (var m in minutes)
         {
-            var hour = HourOf(m.BucketStartUtc);
-            if (!hours.TryGetValue((hour, m.Service, m.Level), out var h))
+            var start = Floor(m.BucketStartUtc, ticks);
+            if (!buckets.TryGetValue((start, m.Service, m.Level), out var b))
             {
-                hours[(hour, m.Service, m.Level)] = h = new VolumeHour { BucketStartUtc = hour, Service = m.Service, Level = m.Level };
+                buckets[(start, m.Service, m.Level)] = b = create(start, m.Service, m.Level);
             }
 
-            h.Count += m.Count;
-            h.Bytes += m.Bytes;
+            b.Count += m.Count;
+            b.Bytes += m.Bytes;
         }
 
-        return [.. hours.Values];
+        return [.. buckets.Values];
     }
 
-    internal static DateTime HourOf(DateTime t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc);
+    internal static DateTime Floor(DateTime t, long ticks) => new(t.Ticks - (t.Ticks % ticks), DateTimeKind.Utc);
+
+    internal static DateTime HourOf(DateTime t) => Floor(t, TimeSpan.TicksPerHour);
 
     /// <summary>One raw event's values in <see cref="Events"/>' column order.</summary>
     private static void BindEvent(LogEventRow e, RowValues v)

@@ -9,13 +9,14 @@ public sealed class RetentionPurger(ProcessorStore store)
     internal const int PurgeChunk = 10_000;
 
     private static readonly string[] AggregateTables =
-        ["volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute", "volume_hour", "latency_histogram_hour"];
+        ["volume_minute", "http_status_minute", "latency_histogram_minute", "latency_minute", "pipeline_minute", "volume_hour", "latency_histogram_hour",
+         "volume_5m", "latency_histogram_5m"];
 
     /// <summary>
     /// Deletes raw events with a timestamp before <paramref name="rawBeforeUtc"/>, dead letters
     /// rejected before it (a hostile stream of poison must not fill the store either), the hourly and
     /// minute error counts of raw events (<c>error_hour</c>, <c>error_minute</c>) with them, and aggregate rows (volume, HTTP status,
-    /// latency histogram, latency, pipeline, and the hourly volume and latency) of minutes before
+    /// latency histogram, latency, pipeline, and the hourly and five-minute volume and latency) of minutes before
     /// <paramref name="aggregatesBeforeUtc"/>, in chunks of <see cref="PurgeChunk"/> rows, each its
     /// own short transaction (a purge interrupted half way is simply continued by the next one).
     /// Error fingerprints, anomalies and offsets are kept.

@@ -9,16 +9,18 @@ namespace LogPipeline.Chaos;
 /// <param name="Differing">Keys whose count differs, or that only one side has.</param>
 public sealed record RollupCheck(string Table, long Keys, long Differing)
 {
-    // Buckets as whole minutes or hours since the epoch on both sides: log_events.minute_bucket is
+    // Buckets as whole minutes, five minutes or hours since the epoch on both sides: log_events.minute_bucket is
     // the former (migration 0003), the aggregates hold the bucket's start time.
     private const string Minute = "TIMESTAMPDIFF(MINUTE, '1970-01-01', bucket_start_utc)";
     private const string Hour = "TIMESTAMPDIFF(HOUR, '1970-01-01', bucket_start_utc)";
     private const string RawHour = "minute_bucket DIV 60";
+    private const string FiveMinutes = "TIMESTAMPDIFF(MINUTE, '1970-01-01', bucket_start_utc) DIV 5";
+    private const string RawFiveMinutes = "minute_bucket DIV 5";
 
     // The processor's rules (BatchAggregator): volume, status and latency count on-time events only;
     // error minutes and hours count every fingerprinted event (late ones too, like the raw rows);
     // error_fingerprints the on-time ones. Latency bins are not computable in SQL, so the histograms
-    // are checked by their count per minute (or hour) and service.
+    // are checked by their count per minute (five minutes, hour) and service.
     private static readonly (string Table, string Aggregate, string Raw)[] Queries =
     [
         ("volume_minute",
@@ -27,6 +29,9 @@ public sealed record RollupCheck(string Table, long Keys, long Differing)
         ("volume_hour",
             $"SELECT {Hour}, service, level, CAST(SUM(count) AS SIGNED) FROM volume_hour GROUP BY 1, 2, 3",
             $"SELECT {RawHour}, service, level, COUNT(*) FROM log_events WHERE is_late = 0 GROUP BY 1, 2, 3"),
+        ("volume_5m",
+            $"SELECT {FiveMinutes}, service, level, CAST(SUM(count) AS SIGNED) FROM volume_5m GROUP BY 1, 2, 3",
+            $"SELECT {RawFiveMinutes}, service, level, COUNT(*) FROM log_events WHERE is_late = 0 GROUP BY 1, 2, 3"),
         ("http_status_minute",
             $"SELECT {Minute}, service, status_class, CAST(SUM(count) AS SIGNED) FROM http_status_minute GROUP BY 1, 2, 3",
             "SELECT minute_bucket, service, http_status DIV 100, COUNT(*) FROM log_events WHERE is_late = 0 AND http_status IS NOT NULL GROUP BY 1, 2, 3"),
@@ -36,6 +41,9 @@ public sealed record RollupCheck(string Table, long Keys, long Differing)
         ("latency_histogram_hour",
             $"SELECT {Hour}, service, CAST(SUM(count) AS SIGNED) FROM latency_histogram_hour GROUP BY 1, 2",
             $"SELECT {RawHour}, service, COUNT(*) FROM log_events WHERE is_late = 0 AND http_status IS NOT NULL GROUP BY 1, 2"),
+        ("latency_histogram_5m",
+            $"SELECT {FiveMinutes}, service, CAST(SUM(count) AS SIGNED) FROM latency_histogram_5m GROUP BY 1, 2",
+            $"SELECT {RawFiveMinutes}, service, COUNT(*) FROM log_events WHERE is_late = 0 AND http_status IS NOT NULL GROUP BY 1, 2"),
         ("error_minute",
             $"SELECT {Minute}, service, fingerprint, CAST(SUM(count) AS SIGNED) FROM error_minute GROUP BY 1, 2, 3",
             "SELECT minute_bucket, service, fingerprint, COUNT(*) FROM log_events WHERE fingerprint IS NOT NULL GROUP BY 1, 2, 3"),

@@ -333,8 +333,9 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(Old, raw);
         Assert.Equal(1, deadLetters);
         Assert.Equal("too-long", Assert.Single(await QueryAsync(store, "SELECT reason FROM dead_letters"))[0]);
-        // The five old minute rows and the two hour rows the writer summed from them (volume_hour, latency_histogram_hour).
-        Assert.Equal(7, aggregates);
+        // The five old minute rows, and the two hour and two five-minute rows the writer summed from them
+        // (volume_hour, latency_histogram_hour, volume_5m, latency_histogram_5m).
+        Assert.Equal(9, aggregates);
         Assert.Equal(20, await CountAsync(store, "log_events"));
         Assert.Equal(aggregateRows - 5, await AggregateRowCountAsync(store));
         Assert.Equal(0L, Long(Assert.Single(await QueryAsync(store, "SELECT COUNT(*) FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute))[0]));
@@ -399,25 +400,29 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         // MariaDB's key compares case-insensitively: SVC-0's bins are svc-0's rows. SQLite's does not.
         Assert.Equal(provider == StoreProvider.MariaDb ? 1_201 : 1_301, await CountAsync(store, "latency_histogram_minute"));
 
-        // The hour's packed bins: the first batch wrote new rows, the second merged into the stored ones (SVC-0 into svc-0's on MariaDB).
-        var hours = new Dictionary<(string, long), long>();
-        foreach (var r in await QueryAsync(store, "SELECT service, bins, count FROM latency_histogram_hour"))
+        // The hour's and the five minutes' packed bins: the first batch wrote new rows, the second merged
+        // into the stored ones (SVC-0 into svc-0's on MariaDB).
+        foreach (var table in new[] { "latency_histogram_hour", "latency_histogram_5m" })
         {
-            var counts = new long[LatencyHistogram.BinCount];
-            LatencyHistogram.AddPacked((string)r[1]!, counts);
-            Assert.Equal(counts.Sum(), Long(r[2]));
-            for (var bin = 0; bin < counts.Length; bin++)
+            var packed = new Dictionary<(string, long), long>();
+            foreach (var r in await QueryAsync(store, $"SELECT service, bins, count FROM {table}"))
             {
-                if (counts[bin] != 0)
+                var counts = new long[LatencyHistogram.BinCount];
+                LatencyHistogram.AddPacked((string)r[1]!, counts);
+                Assert.Equal(counts.Sum(), Long(r[2]));
+                for (var bin = 0; bin < counts.Length; bin++)
                 {
-                    var key = (((string)r[0]!).ToLowerInvariant(), (long)bin);
-                    hours[key] = hours.GetValueOrDefault(key) + counts[bin];
+                    if (counts[bin] != 0)
+                    {
+                        var key = (((string)r[0]!).ToLowerInvariant(), (long)bin);
+                        packed[key] = packed.GetValueOrDefault(key) + counts[bin];
+                    }
                 }
             }
-        }
 
-        Assert.Equal(expected.OrderBy(p => p.Key), hours.OrderBy(p => p.Key));
-        Assert.Equal(provider == StoreProvider.MariaDb ? 4 : 5, await CountAsync(store, "latency_histogram_hour"));
+            Assert.Equal(expected.OrderBy(p => p.Key), packed.OrderBy(p => p.Key));
+            Assert.Equal(provider == StoreProvider.MariaDb ? 4 : 5, await CountAsync(store, table));
+        }
 
         var fingerprints = await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc FROM error_fingerprints WHERE service = 'svc-9'");
         Assert.Equal(700, fingerprints.Count);

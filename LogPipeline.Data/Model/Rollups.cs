@@ -9,11 +9,18 @@ namespace LogPipeline.Data;
 public sealed class VolumeHour : VolumeBucket;
 
 /// <summary>
-/// The HTTP duration histogram of an hour and service (<c>latency_histogram_hour</c>): the sum of the
-/// hour's <see cref="LatencyHistogramMinute"/> rows, its bins packed in one text
-/// (<see cref="LatencyHistogram.Pack"/>), so a week of a service is 168 rows.
+/// Events and raw bytes per five minutes, service and level (<c>volume_5m</c>): the sum of the five
+/// <see cref="VolumeMinute"/> rows, written with them by the processor.
 /// </summary>
-public sealed class LatencyHistogramHour : IServiceBucket
+public sealed class VolumeFiveMinutes : VolumeBucket;
+
+/// <summary>
+/// The HTTP duration histogram of a bucket and service, the sum of the bucket's
+/// <see cref="LatencyHistogramMinute"/> rows, its bins packed in one text
+/// (<see cref="LatencyHistogram.Pack"/>): a week of a service is 168 hour rows or 2,016 five-minute rows
+/// instead of a bin row per minute and bin.
+/// </summary>
+public abstract class LatencyHistogramBucket : IServiceBucket
 {
     public DateTime BucketStartUtc { get; set; }
 
@@ -25,6 +32,12 @@ public sealed class LatencyHistogramHour : IServiceBucket
     /// <summary><c>bin:count,bin:count</c>, see <see cref="LatencyHistogram.Pack"/>.</summary>
     public required string Bins { get; set; }
 }
+
+/// <summary>The hours (<c>latency_histogram_hour</c>).</summary>
+public sealed class LatencyHistogramHour : LatencyHistogramBucket;
+
+/// <summary>The five minutes (<c>latency_histogram_5m</c>).</summary>
+public sealed class LatencyHistogramFiveMinutes : LatencyHistogramBucket;
 
 /// <summary>
 /// Raw events with a fingerprint per time bucket, service and fingerprint, late events included: what

@@ -3,11 +3,20 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace LogPipeline.Data.Configurations;
 
-internal sealed class VolumeHourConfiguration : IEntityTypeConfiguration<VolumeHour>
+internal sealed class VolumeHourConfiguration() : VolumeBucketConfiguration<VolumeHour>("volume_hour");
+
+internal sealed class VolumeFiveMinutesConfiguration() : VolumeBucketConfiguration<VolumeFiveMinutes>("volume_5m");
+
+internal sealed class LatencyHistogramHourConfiguration() : LatencyHistogramBucketConfiguration<LatencyHistogramHour>("latency_histogram_hour");
+
+internal sealed class LatencyHistogramFiveMinutesConfiguration() : LatencyHistogramBucketConfiguration<LatencyHistogramFiveMinutes>("latency_histogram_5m");
+
+internal abstract class VolumeBucketConfiguration<T>(string table) : IEntityTypeConfiguration<T>
+    where T : VolumeBucket
 {
-    public void Configure(EntityTypeBuilder<VolumeHour> builder)
+    public void Configure(EntityTypeBuilder<T> builder)
     {
-        builder.ToTable("volume_hour");
+        builder.ToTable(table);
         builder.HasKey(e => new { e.BucketStartUtc, e.Service, e.Level });
         builder.Property(e => e.BucketStartUtc).HasColumnName("bucket_start_utc");
         builder.Property(e => e.Service).HasColumnName("service").HasMaxLength(StoreLimits.ServiceLength);
@@ -17,11 +26,12 @@ internal sealed class VolumeHourConfiguration : IEntityTypeConfiguration<VolumeH
     }
 }
 
-internal sealed class LatencyHistogramHourConfiguration : IEntityTypeConfiguration<LatencyHistogramHour>
+internal abstract class LatencyHistogramBucketConfiguration<T>(string table) : IEntityTypeConfiguration<T>
+    where T : LatencyHistogramBucket
 {
-    public void Configure(EntityTypeBuilder<LatencyHistogramHour> builder)
+    public void Configure(EntityTypeBuilder<T> builder)
     {
-        builder.ToTable("latency_histogram_hour");
+        builder.ToTable(table);
         builder.HasKey(e => new { e.BucketStartUtc, e.Service });
         builder.Property(e => e.BucketStartUtc).HasColumnName("bucket_start_utc");
         builder.Property(e => e.Service).HasColumnName("service").HasMaxLength(StoreLimits.ServiceLength);
