@@ -179,29 +179,28 @@ public static class StatsApi
         }
 
         var points = new SortedDictionary<string, Dictionary<DateTime, LatencyPoint>>(StringComparer.Ordinal);
-        void Add(string service, DateTime t, ReadOnlySpan<long> counts)
+        Dictionary<DateTime, LatencyPoint> Series(string service)
         {
             if (!points.TryGetValue(service, out var series))
             {
                 points[service] = series = [];
             }
 
-            series[t] = Point(t, counts);
+            return series;
         }
 
         if (s.Rollup != Rollup.Minute)
         {
-            // A rollup row is one bucket of one service (its key), so its percentiles are computed as it
-            // is read, in one scratch array: a week at 5m is 2,016 rows per service.
+            // A rollup row is one bucket of one service (its key), so its percentiles are computed from
+            // its text as it is read: a week at 5m is 2,016 rows per service.
             var packed = s.Rollup == Rollup.Hour
                 ? Packed(s.Rows(db.LatencyHistogramHours.AsNoTracking(), db))
                 : Packed(s.Rows(db.LatencyHistogramFiveMinutes.AsNoTracking(), db));
-            var scratch = new long[LatencyHistogram.BinCount];
+            var reader = new PackedPercentiles();
             await foreach (var h in packed.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                LatencyHistogram.AddPacked(h.Bins, scratch);
-                Add(h.Service, h.BucketStartUtc, scratch);
-                Array.Clear(scratch);
+                var (count, p50, p95, p99) = reader.Read(h.Bins);
+                Series(h.Service)[h.BucketStartUtc] = count == 0 ? new LatencyPoint(h.BucketStartUtc, 0, null, null, null) : new LatencyPoint(h.BucketStartUtc, count, p50, p95, p99);
             }
         }
         else
@@ -224,7 +223,7 @@ public static class StatsApi
 
             foreach (var ((service, start), counts) in bins)
             {
-                Add(service, start, counts);
+                Series(service)[start] = Point(start, counts);
             }
         }
 

@@ -69,4 +69,37 @@ public sealed class LatencyHistogramTests
 
         Assert.True(double.IsNaN(LatencyHistogram.Percentile([], 0.5)));
     }
+
+    /// <summary>
+    /// The one-pass reader of packed rows gives the array path's answers: packed in bin order (as the
+    /// processor writes), in any order (as a backfill may), one bin, the overflow bin, and nothing.
+    /// </summary>
+    [Fact]
+    public void PackedPercentilesEqualThoseOfTheBinsInAnyOrder()
+    {
+        var random = new Random(5);
+        var reader = new PackedPercentiles();
+        for (var round = 0; round < 500; round++)
+        {
+            var counts = new long[LatencyHistogram.BinCount];
+            var used = round switch { 0 => 1, 1 => LatencyHistogram.BinCount, _ => random.Next(1, 120) };
+            for (var i = 0; i < used; i++)
+            {
+                counts[round == 1 ? i : random.Next(LatencyHistogram.BinCount)] += round == 2 ? 1 : random.Next(1, 1_000);
+            }
+
+            var total = counts.Sum();
+            var expected = (total, LatencyHistogram.Percentile(counts, total, 0.50), LatencyHistogram.Percentile(counts, total, 0.95), LatencyHistogram.Percentile(counts, total, 0.99));
+            var ordered = LatencyHistogram.Pack(counts);
+            var shuffled = string.Join(',', ordered.Split(',').OrderBy(_ => random.Next()));
+
+            Assert.Equal(expected, reader.Read(ordered));
+            Assert.Equal(expected, reader.Read(shuffled));
+        }
+
+        Assert.Equal(0, reader.Read("").Count);
+        Assert.Throws<FormatException>(() => reader.Read("3:1,3:2"));
+        Assert.Throws<FormatException>(() => reader.Read("3:1,x"));
+        Assert.Throws<FormatException>(() => reader.Read($"{LatencyHistogram.BinCount}:1"));
+    }
 }
