@@ -46,6 +46,8 @@ public static class ApiExtensions
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         builder.Services.Configure<KestrelServerOptions>(RequestLimitsMiddleware.RaiseKestrelLimits);
+        // What Kestrel rejects alone (over those limits, not HTTP at all) gets a ProblemDetails body too.
+        builder.Services.Configure<KestrelServerOptions>(KestrelRejects.AnswerAsProblems);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to
@@ -75,7 +77,8 @@ public static class ApiExtensions
 
     /// <summary>
     /// The API's pipeline and endpoints: errors as ProblemDetails, request limits answered as
-    /// ProblemDetails (<see cref="RequestLimitsMiddleware"/>), the API key check, the OpenAPI
+    /// ProblemDetails (<see cref="RequestLimitsMiddleware"/>, and Kestrel's own rejects through
+    /// <see cref="KestrelRejects"/>, whose marking of requests inside the app comes first), the API key check, the OpenAPI
     /// document at <c>/openapi/v1.json</c>, every <c>/api</c> route, and static files from wwwroot
     /// (<c>index.html</c> at <c>/</c>).
     /// </summary>
@@ -83,6 +86,8 @@ public static class ApiExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // First: from here on a response of the connection is the app's, not a Kestrel reject.
+        app.UseMiddleware<KestrelRejects.InAppMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimitsMiddleware>();
