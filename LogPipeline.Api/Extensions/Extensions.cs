@@ -34,6 +34,13 @@ public static class ApiExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
+        // A store outage is logged once, then once a minute, not per request: by the handler's
+        // StoreOutageLog, with EF Core's per-request failure logs at Debug and bugs logged by the interceptor.
+        builder.Services.TryAddSingleton<StoreOutageLog>();
+        builder.Services.TryAddSingleton<StoreCommandInterceptor>();
+        builder.Services.ConfigureDbContext<LogStoreContext>(
+            (services, options) => options.AddInterceptors(services.GetRequiredService<StoreCommandInterceptor>()).ConfigureWarnings(StoreCommandInterceptor.Demote),
+            ServiceLifetime.Singleton);
         builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer<OpenApiParameters>());
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
