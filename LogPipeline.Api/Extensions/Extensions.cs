@@ -34,6 +34,13 @@ public static class ApiExtensions
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
+        // A store outage is logged once, then once a minute, not per request: by the handler's
+        // StoreOutageLog, with EF Core's per-request failure logs at Debug and bugs logged by the interceptor.
+        builder.Services.TryAddSingleton<StoreOutageLog>();
+        builder.Services.TryAddSingleton<StoreCommandInterceptor>();
+        builder.Services.ConfigureDbContext<LogStoreContext>(
+            (services, options) => options.AddInterceptors(services.GetRequiredService<StoreCommandInterceptor>()).ConfigureWarnings(StoreCommandInterceptor.Demote),
+            ServiceLifetime.Singleton);
         builder.Services.AddOpenApi("v1", o => o.AddOperationTransformer<OpenApiParameters>());
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -46,6 +53,8 @@ public static class ApiExtensions
         builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         builder.Services.Configure<KestrelServerOptions>(RequestLimitsMiddleware.RaiseKestrelLimits);
+        // What Kestrel rejects alone (over those limits, not HTTP at all) gets a ProblemDetails body too.
+        builder.Services.Configure<KestrelServerOptions>(KestrelRejects.AnswerAsProblems);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
         // The dashboard's files (wwwroot, with the generated wwwroot/lib) belong to this project, not to
@@ -75,7 +84,8 @@ public static class ApiExtensions
 
     /// <summary>
     /// The API's pipeline and endpoints: errors as ProblemDetails, request limits answered as
-    /// ProblemDetails (<see cref="RequestLimitsMiddleware"/>), the API key check, the OpenAPI
+    /// ProblemDetails (<see cref="RequestLimitsMiddleware"/>, and Kestrel's own rejects through
+    /// <see cref="KestrelRejects"/>, whose marking of requests inside the app comes first), the API key check, the OpenAPI
     /// document at <c>/openapi/v1.json</c>, every <c>/api</c> route, and static files from wwwroot
     /// (<c>index.html</c> at <c>/</c>).
     /// </summary>
@@ -83,6 +93,8 @@ public static class ApiExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        // First: from here on a response of the connection is the app's, not a Kestrel reject.
+        app.UseMiddleware<KestrelRejects.InAppMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestLimitsMiddleware>();

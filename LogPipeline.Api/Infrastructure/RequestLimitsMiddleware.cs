@@ -4,9 +4,11 @@ namespace LogPipeline.Api.Infrastructure;
 
 /// <summary>
 /// Kestrel's usual request limits, answered as ProblemDetails. Kestrel rejects a request line or a
-/// header block over its own limits before any middleware runs, with an empty body nothing can change
+/// header block over its own limits before any middleware runs, with an empty body
 /// (aspnet/KestrelHttpServer#2947); so AddApi raises those limits to the connection's request buffer
-/// (<see cref="RaiseKestrelLimits"/>) and this middleware enforces Kestrel's defaults instead.
+/// (<see cref="RaiseKestrelLimits"/>) and this middleware enforces Kestrel's defaults instead, with the
+/// request in hand. Beyond the raised limits Kestrel still rejects alone; <see cref="KestrelRejects"/>
+/// then puts a ProblemDetails body (these titles) in its empty one.
 /// </summary>
 internal sealed class RequestLimitsMiddleware(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -58,7 +60,8 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IProblemDeta
 
     /// <summary>
     /// Lets requests up to the connection's request buffer (1 MB by default) reach the pipeline, where
-    /// this middleware answers them. Beyond it Kestrel still answers alone, without a body.
+    /// this middleware answers them. Beyond it Kestrel answers alone (414, 431), and
+    /// <see cref="KestrelRejects"/> gives that answer its ProblemDetails body.
     /// </summary>
     public static void RaiseKestrelLimits(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions options)
     {

@@ -7,8 +7,9 @@ namespace LogPipeline.Api.Infrastructure;
 /// A store that does not answer (stopped, restarting, frozen, locked; <see cref="StoreErrors"/>) is an outage, not a bug in the
 /// request: 503 with Retry-After and a ProblemDetails that says so, as Seq and Elasticsearch answer,
 /// instead of the generic 500. Anything else falls through to the default handler (a 500 ProblemDetails).
+/// The outage is logged once, then once a minute, not per request (<see cref="StoreOutageLog"/>).
 /// </summary>
-internal sealed partial class StoreUnavailableHandler(IProblemDetailsService problems, ILogger<StoreUnavailableHandler> logger) : IExceptionHandler
+internal sealed class StoreUnavailableHandler(IProblemDetailsService problems, StoreOutageLog outage) : IExceptionHandler
 {
     /// <summary>Seconds a client should wait before asking again.</summary>
     public const int RetryAfterSeconds = 5;
@@ -20,7 +21,7 @@ internal sealed partial class StoreUnavailableHandler(IProblemDetailsService pro
             return false;
         }
 
-        LogStoreUnavailable(logger, httpContext.Request.Path, cause.GetType().Name, cause.Message);
+        outage.Unavailable(httpContext.Request.Path, cause);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -49,7 +50,4 @@ internal sealed partial class StoreUnavailableHandler(IProblemDetailsService pro
 
         return null;
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Path}: the log store did not answer ({ExceptionType}: {Reason}); answered 503")]
-    private static partial void LogStoreUnavailable(ILogger logger, string path, string exceptionType, string reason);
 }
