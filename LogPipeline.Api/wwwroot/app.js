@@ -135,6 +135,8 @@ class Chart {
       this.plot = new uPlot(this.plotOptions(series), [xs, ...ys], this.el);
       this.plot.over.addEventListener('click', () => this.drillDown());
       this.plot.over.title = 'Click a point for its events, a red band for the anomaly\'s';
+      // The legend cuts long names; the tooltip has them whole.
+      for (const label of this.el.querySelectorAll('.u-legend .u-label')) label.title = label.textContent;
     } else {
       this.raw = series.map((s) => s.values);
       this.plot.setData([xs, ...ys]);
@@ -291,8 +293,14 @@ function drawTopErrors(response) {
     tr.className = 'clickable';
     tr.title = 'Show the events of this template';
     tr.addEventListener('click', () => openSearch({ fingerprint: e.fingerprint, service: e.service, range: state.range }));
+    // A template shows up to three lines (a stack trace's first ones); the tooltip has the rest.
+    const template = cell(e.template ?? e.fingerprint, 'mono');
+    const clamp = document.createElement('div');
+    clamp.className = 'clamp';
+    clamp.textContent = template.textContent;
+    template.replaceChildren(clamp);
     tr.append(
-      cell(e.template ?? e.fingerprint, 'mono wrap'),
+      template,
       cell(e.service),
       cell(e.count.toLocaleString(), 'num'),
       cell(e.sampleMessage, 'mono'),
@@ -459,6 +467,7 @@ function openTail() {
 
 function setTailState(text, isError = false) {
   $('tail-state').textContent = text;
+  $('tail-state').title = text;
   $('tail-state').classList.toggle('error', isError);
 }
 

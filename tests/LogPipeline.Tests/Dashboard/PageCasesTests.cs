@@ -82,6 +82,116 @@ public abstract class PageCasesTests(PageCasesHost host)
         }
     }
 
+    [Fact]
+    public async Task VeryLongMessagesServicesAndHostsStayInsideTheWindowAndTheDetailShowsThemWhole()
+    {
+        await using var browser = await BrowserPage.OpenAsync(host.Filled);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Filled.BaseAddress.ToString());
+
+            // Top errors: the long templates are the most frequent; each row stays a few lines tall, its sample one line.
+            var topToken = page.Locator("#top-errors tbody tr[data-fingerprint]").First;
+            await Expect(topToken.Locator("td").Nth(1)).ToHaveTextAsync(PageCasesHost.LongService, PatientText());
+            foreach (var row in await page.Locator("#top-errors tbody tr[data-fingerprint]").AllAsync())
+            {
+                var height = (await row.BoundingBoxAsync())!.Height;
+                Assert.True(height <= 80, $"a top-errors row is {height:0} px tall");
+            }
+
+            await ExpectClippedAsync(topToken.Locator("td").Nth(3), "the top error's sample");
+            await ExpectNoSidewaysScrollAsync(page, "the overview with long top errors");
+
+            // The live tail: a long event that arrives while the page watches is one clipped line.
+            await Expect(page.Locator("#tail-state")).ToHaveTextAsync("live: all services", new() { Timeout = Ms(Wait) });
+            host.ProduceLongToken();
+            var tailRow = page.Locator($"#tail tbody tr[data-service='{PageCasesHost.LongService}']").First;
+            await Expect(tailRow).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await ExpectClippedAsync(tailRow.Locator("td.message"), "the tail's message");
+            await ExpectClippedAsync(tailRow.Locator("td").Nth(2), "the tail's service");
+            Assert.True((await tailRow.BoundingBoxAsync())!.Height <= 40, "a tail row with a long message is more than one line");
+            await ExpectNoSidewaysScrollAsync(page, "the overview with a long tail row");
+            await page.ScreenshotAsync(new() { Path = Artifact($"long-overview-{Engine}.png"), FullPage = true });
+
+            // The search's rows: one line each, host and service cut with an ellipsis.
+            await page.GotoAsync(host.Filled.BaseAddress + $"?view=search&service={Uri.EscapeDataString(PageCasesHost.LongService)}&range=1h");
+            var items = (await host.LogsAsync(host.Filled, $"service={Uri.EscapeDataString(PageCasesHost.LongService)}&limit=100")).Items;
+            await Expect(page.Locator("#results tr.result")).ToHaveCountAsync(items.Count, new() { Timeout = Ms(Wait) });
+            var token = items.First(i => i.Message.StartsWith("payload=", StringComparison.Ordinal));
+            var stack = items.First(i => i.Message.Contains('\n', StringComparison.Ordinal));
+            var tokenRow = page.Locator($"#results tr.result[data-id='{token.Id}']");
+            await ExpectClippedAsync(tokenRow.Locator("td.message"), "the result's message");
+            await ExpectClippedAsync(tokenRow.Locator("td").Nth(2), "the result's service");
+            await ExpectClippedAsync(tokenRow.Locator("td").Nth(3), "the result's host");
+            Assert.True((await tokenRow.BoundingBoxAsync())!.Height <= 40, "a result row with a long message is more than one line");
+
+            // The detail: the message as the API has it, wrapped within the window; the store's cut is said.
+            Assert.Equal(StoreLimits.TextLength, token.Message.Length);
+            Assert.Equal(PageCasesHost.LongHost, token.Host);
+            await tokenRow.ClickAsync();
+            var detail = page.Locator($"#results tr.detail[data-id='{token.Id}']");
+            await Expect(detail).ToBeVisibleAsync();
+            var tokenText = detail.Locator("dd[data-field='message'] > span");
+            Assert.Equal(token.Message, await tokenText.TextContentAsync());
+            await Expect(detail.Locator("dd[data-field='message'] .cut")).ToHaveTextAsync(
+                "the store keeps 16,000 characters of a message: anything after that was cut");
+            await Expect(detail.Locator("dd[data-field='message'] .cut")).ToBeInViewportAsync();
+
+            // The message scrolls in its own box, so the fields after it (the id last) are still near.
+            Assert.True(await tokenText.EvaluateAsync<bool>("span => span.scrollHeight > span.clientHeight"), "the long message does not scroll in its box");
+            var detailHeight = (await detail.BoundingBoxAsync())!.Height;
+            Assert.True(detailHeight <= 500, $"the detail of a long message is {detailHeight:0} px tall");
+            Assert.Equal(PageCasesHost.LongHost, await detail.Locator("dd[data-field='host'] span").TextContentAsync());
+            await ExpectWrappedAsync(detail.Locator("dd[data-field='message']"), "the detail's message");
+            await ExpectWrappedAsync(detail.Locator("dd[data-field='host']"), "the detail's host");
+            await ExpectNoSidewaysScrollAsync(page, "the search with a long message open");
+            await page.ScreenshotAsync(new() { Path = Artifact($"long-detail-{Engine}.png"), FullPage = true });
+            await tokenRow.ClickAsync();
+
+            // A stack trace: whole, line by line, and not said to be cut.
+            var stackRow = page.Locator($"#results tr.result[data-id='{stack.Id}']");
+            await stackRow.ClickAsync();
+            var stackDetail = page.Locator($"#results tr.detail[data-id='{stack.Id}']");
+            await Expect(stackDetail).ToBeVisibleAsync();
+            Assert.Equal(stack.Message, await stackDetail.Locator("dd[data-field='message'] > span").TextContentAsync());
+            Assert.Equal(PageCasesHost.StackMessage, stack.Message);
+            await Expect(stackDetail.Locator("dd[data-field='message'] .cut")).ToHaveCountAsync(0);
+            var shownLines = await stackDetail.Locator("dd[data-field='message'] > span").EvaluateAsync<int>(
+                "span => Math.round(span.scrollHeight / parseFloat(getComputedStyle(span).lineHeight))");
+            Assert.True(shownLines >= stack.Message.Split('\n').Length, $"the stack trace's {stack.Message.Split('\n').Length} lines show as {shownLines}");
+            await ExpectWrappedAsync(stackDetail.Locator("dd[data-field='message']"), "the detail's stack trace");
+            await ExpectNoSidewaysScrollAsync(page, "the search with a stack trace open");
+            await stackDetail.ScrollIntoViewIfNeededAsync();
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"long-stack-{Engine}.png");
+        }
+    }
+
+    private static async Task ExpectNoSidewaysScrollAsync(IPage page, string what)
+    {
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{what} scrolls sideways: {widths[0]} px wide in a {widths[1]} px window");
+    }
+
+    /// <summary>A table cell too narrow for its text: one line, cut with an ellipsis.</summary>
+    private static async Task ExpectClippedAsync(ILocator cell, string what)
+    {
+        var state = await cell.EvaluateAsync<string>(
+            "td => { const s = getComputedStyle(td); return `${td.scrollWidth > td.clientWidth} ${s.textOverflow} ${s.whiteSpace} ${s.overflowX}`; }");
+        Assert.True(state == "true ellipsis nowrap hidden", $"{what} is not one clipped line: {state}");
+    }
+
+    /// <summary>A detail's value: wrapped within its box, nothing hidden sideways.</summary>
+    private static async Task ExpectWrappedAsync(ILocator value, string what)
+    {
+        var widths = await value.EvaluateAsync<int[]>("dd => [dd.scrollWidth, dd.clientWidth]");
+        Assert.True(widths[0] <= widths[1], $"{what} is {widths[0]} px wide in {widths[1]} px");
+    }
+
     private static string Artifact(string name)
     {
         Directory.CreateDirectory(ArtifactsFolder);
