@@ -238,10 +238,15 @@ const charts = {
   }),
 };
 
+// The palette's ten, then hues a golden angle apart at alternating lightness: with sixty services,
+// repeating the ten made six services share each color in one legend.
 const colorFor = (() => {
   const assigned = new Map();
   return (key) => {
-    if (!assigned.has(key)) assigned.set(key, PALETTE[assigned.size % PALETTE.length]);
+    if (!assigned.has(key)) {
+      const n = assigned.size;
+      assigned.set(key, n < PALETTE.length ? PALETTE[n] : `hsl(${Math.round((n * 137.508) % 360)}, 70%, ${n % 2 ? 35 : 50}%)`);
+    }
     return assigned.get(key);
   };
 })();

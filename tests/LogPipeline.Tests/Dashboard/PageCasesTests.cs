@@ -171,6 +171,76 @@ public abstract class PageCasesTests(PageCasesHost host)
         }
     }
 
+    [Fact]
+    public async Task SixtyServicesAreListedInOrderAndTheirChartsStayReadable()
+    {
+        await using var browser = await BrowserPage.OpenAsync(host.Filled);
+        var page = browser.Page;
+        try
+        {
+            await page.GotoAsync(host.Filled.BaseAddress.ToString());
+            var sorted = host.Services.Order(StringComparer.Ordinal).ToList();
+            await Expect(page.Locator("#service option")).ToHaveCountAsync(sorted.Count + 1, new() { Timeout = Ms(Wait) });
+            Assert.Equal(sorted, (await page.Locator("#service option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)")).Skip(1));
+            Assert.Equal(sorted, (await page.Locator("#latency-service option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)")).Skip(1));
+            Assert.Equal(sorted, await page.Locator("#s-services option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
+
+            // Each service's series in the error-rate and latency charts.
+            foreach (var chart in new[] { "#errors-chart", "#latency-chart" })
+            {
+                await Expect(page.Locator(chart)).ToHaveAttributeAsync("data-series", sorted.Count.ToString(CultureInfo.InvariantCulture), Patiently());
+            }
+
+            var plotHeights = new List<float>();
+            foreach (var chart in Charts)
+            {
+                // The plot keeps its height; the legend sits below it, not over it, and does not stretch the row of charts.
+                var plot = (await page.Locator($"{chart} .u-over").BoundingBoxAsync())!;
+                plotHeights.Add(plot.Height);
+                var legend = (await page.Locator($"{chart} .u-legend").BoundingBoxAsync())!;
+                var panel = (await page.Locator(chart).Locator("xpath=..").BoundingBoxAsync())!;
+                Assert.True(plot.Height >= 140, $"{chart}'s plot is {plot.Height:0} px tall");
+                Assert.True(legend.Y >= plot.Y + plot.Height, $"{chart}'s legend covers its plot");
+                Assert.True(legend.Y + legend.Height <= panel.Y + panel.Height, $"{chart}'s legend leaves its panel");
+                Assert.True(panel.Height <= 400, $"{chart}'s panel is {panel.Height:0} px tall");
+                Assert.True(panel.X + panel.Width <= 1280, $"{chart}'s panel leaves the window");
+            }
+
+            // Side by side at the same height (a caption wrapped around a wide select lowered one).
+            Assert.True(plotHeights.Distinct().Count() == 1, $"the plots are {string.Join(", ", plotHeights)} px tall");
+
+            // Sixty colors a person can tell apart in the legend: no two services share one.
+            foreach (var chart in new[] { "#errors-chart", "#latency-chart" })
+            {
+                var colors = await page.Locator($"{chart} .u-legend tr.u-series:not(:first-child) .u-marker")
+                    .EvaluateAllAsync<string[]>("ms => ms.map(m => getComputedStyle(m).borderColor)");
+                Assert.Equal(sorted.Count, colors.Length);
+                Assert.Equal(colors.Length, colors.Distinct().Count());
+            }
+
+            // The service choosers fit their places, the long name included.
+            foreach (var select in new[] { "#service", "#latency-service" })
+            {
+                var box = (await page.Locator(select).BoundingBoxAsync())!;
+                var within = (await page.Locator(select).Locator("xpath=ancestor::*[self::header or self::figure][1]").BoundingBoxAsync())!;
+                Assert.True(box.X + box.Width <= within.X + within.Width, $"{select} reaches past its {(select == "#service" ? "header" : "panel")}");
+            }
+
+            await ExpectNoSidewaysScrollAsync(page, "the overview with sixty services");
+            await page.ScreenshotAsync(new() { Path = Artifact($"services-overview-{Engine}.png"), FullPage = true });
+
+            // Choosing the long-named service in the header narrows the page to it.
+            await page.SelectOptionAsync("#service", PageCasesHost.LongService);
+            await Expect(page.Locator("#errors-chart")).ToHaveAttributeAsync("data-series", "1", Patiently());
+            await ExpectNoSidewaysScrollAsync(page, "the overview of the long-named service");
+            browser.AssertNoProblems();
+        }
+        finally
+        {
+            await browser.ScreenshotAsync($"services-one-{Engine}.png");
+        }
+    }
+
     private static async Task ExpectNoSidewaysScrollAsync(IPage page, string what)
     {
         var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
