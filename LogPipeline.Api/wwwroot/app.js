@@ -94,7 +94,9 @@ function timeTicks(u, splits) {
 class Chart {
   constructor(id, options) {
     this.el = $(id);
-    this.options = options; // { yValue(v), stacked, search(label): the filters a click on a series opens }
+    // { yValue(v), stacked, whole (counts or ms: no fractional ticks), empty (what no points means),
+    //   search(label): the filters a click on a series opens }
+    this.options = options;
     this.plot = null;
     this.signature = '';
   }
@@ -133,6 +135,8 @@ class Chart {
       this.plot = new uPlot(this.plotOptions(series), [xs, ...ys], this.el);
       this.plot.over.addEventListener('click', () => this.drillDown());
       this.plot.over.title = 'Click a point for its events, a red band for the anomaly\'s';
+      // The legend cuts long names; the tooltip has them whole.
+      for (const label of this.el.querySelectorAll('.u-legend .u-label')) label.title = label.textContent;
     } else {
       this.raw = series.map((s) => s.values);
       this.plot.setData([xs, ...ys]);
@@ -141,7 +145,7 @@ class Chart {
     if (!this.el.querySelector('.empty') && points === 0) {
       const empty = document.createElement('div');
       empty.className = 'empty';
-      empty.textContent = 'no data in this range yet';
+      empty.textContent = this.options.empty;
       this.el.append(empty);
     } else if (points > 0) {
       this.el.querySelector('.empty')?.remove();
@@ -149,7 +153,7 @@ class Chart {
   }
 
   plotOptions(series) {
-    const { yValue, stacked } = this.options;
+    const { yValue, stacked, whole } = this.options;
     const fmt = (v) => (v == null ? '–' : yValue(v));
     return {
       ...this.size(),
@@ -159,7 +163,13 @@ class Chart {
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
       axes: [
         { stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, values: timeTicks },
-        { stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, size: 56, values: (u, vals) => vals.map(yValue) },
+        {
+          stroke: '#57606a', grid: { stroke: '#eceef1' }, ticks: { stroke: '#d0d7de' }, size: 56,
+          // The labels drawn (on the canvas) are kept on the element too, for tests.
+          values: (u, vals) => { const labels = vals.map(yValue); this.el.dataset.yTicks = labels.join(' '); return labels; },
+          // Whole steps for counts and milliseconds: an empty range (0 to 1) read "0 0 0 1 1 1" in fifths.
+          ...(whole ? { incrs: WHOLE_STEPS } : {}),
+        },
       ],
       series: [
         { value: (u, v) => (v == null ? '–' : `${dayMonth.format(new Date(v * 1000))} ${hhmm.format(new Date(v * 1000))}`) },
@@ -210,24 +220,33 @@ class Chart {
 }
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0, notation: 'compact' });
+const WHOLE_STEPS = [1, 2, 5].flatMap((m) => Array.from({ length: 10 }, (_, e) => m * 10 ** e)).sort((a, b) => a - b);
 const charts = {
   volume: new Chart('volume-chart', {
-    stacked: true, yValue: (v) => integer.format(v), search: (level) => (level ? { level } : {}),
+    stacked: true, whole: true, empty: 'no events in this range',
+    yValue: (v) => integer.format(v), search: (level) => (level ? { level } : {}),
   }),
   errors: new Chart('errors-chart', {
+    empty: 'no events in this range',
     yValue: (v) => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`, search: (service) => ({ level: 'error', ...(service ? { service } : {}) }),
   }),
   latency: new Chart('latency-chart', {
+    whole: true, empty: 'no HTTP requests in this range',
     yValue: (v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`),
     // Labels are "<service> p95" for all services, or p50/p95/p99 for the one chosen.
     search: (label) => ({ service: state.latencyService || (label?.replace(/ p\d+$/, '') ?? state.service) }),
   }),
 };
 
+// The palette's ten, then hues a golden angle apart at alternating lightness: with sixty services,
+// repeating the ten made six services share each color in one legend.
 const colorFor = (() => {
   const assigned = new Map();
   return (key) => {
-    if (!assigned.has(key)) assigned.set(key, PALETTE[assigned.size % PALETTE.length]);
+    if (!assigned.has(key)) {
+      const n = assigned.size;
+      assigned.set(key, n < PALETTE.length ? PALETTE[n] : `hsl(${Math.round((n * 137.508) % 360)}, 70%, ${n % 2 ? 35 : 50}%)`);
+    }
     return assigned.get(key);
   };
 })();
@@ -279,8 +298,14 @@ function drawTopErrors(response) {
     tr.className = 'clickable';
     tr.title = 'Show the events of this template';
     tr.addEventListener('click', () => openSearch({ fingerprint: e.fingerprint, service: e.service, range: state.range }));
+    // A template shows up to three lines (a stack trace's first ones); the tooltip has the rest.
+    const template = cell(e.template ?? e.fingerprint, 'mono');
+    const clamp = document.createElement('div');
+    clamp.className = 'clamp';
+    clamp.textContent = template.textContent;
+    template.replaceChildren(clamp);
     tr.append(
-      cell(e.template ?? e.fingerprint, 'mono wrap'),
+      template,
       cell(e.service),
       cell(e.count.toLocaleString(), 'num'),
       cell(e.sampleMessage, 'mono'),
@@ -447,6 +472,7 @@ function openTail() {
 
 function setTailState(text, isError = false) {
   $('tail-state').textContent = text;
+  $('tail-state').title = text;
   $('tail-state').classList.toggle('error', isError);
 }
 
@@ -560,7 +586,7 @@ function start() {
 
   initSearch();
   tail.timer = setInterval(flushTail, TAIL_FLUSH_MS);
-  openTail();
+  restartTail(); // its placeholder too: an empty store's tail was a blank table under "live"
   route();
 }
 

@@ -8,6 +8,9 @@ const PAGE_SIZE = 100;
 // A trace is read whole and shown oldest first; this many pages of 1,000 at the most.
 const TRACE_PAGES = 5;
 const TRACE_WINDOW_MS = 30 * 60e3;
+// The most of a message the store keeps (StoreLimits.TextLength); the processor cuts the rest, one
+// character less where the cut would split a surrogate pair.
+const STORED_MESSAGE_LENGTH = 16_000;
 const PRESETS = { '15m': 15 * 60e3, '1h': 60 * 60e3, '6h': 6 * 60 * 60e3, '24h': 24 * 60 * 60e3, '7d': 7 * 24 * 60 * 60e3 };
 // The filters as the URL and the API name them, each the id of its form field (prefixed s-).
 const FIELDS = ['q', 'level', 'service', 'host', 'traceId', 'fingerprint', 'range', 'from', 'to'];
@@ -198,7 +201,7 @@ function detailRow(e) {
   const td = document.createElement('td');
   td.colSpan = 5;
   const dl = document.createElement('dl');
-  const add = (term, value, action) => {
+  const add = (term, value, action, note) => {
     if (value == null || value === '') return;
     const dt = document.createElement('dt');
     dt.textContent = term;
@@ -215,6 +218,12 @@ function detailRow(e) {
       button.addEventListener('click', (click) => { click.stopPropagation(); action.run(); });
       dd.append(' ', button);
     }
+    if (note) {
+      const small = document.createElement('small');
+      small.className = note.className;
+      small.textContent = note.text;
+      dd.prepend(small); // above the text: a cut message's end is far down its box
+    }
     dl.append(dt, dd);
   };
   add('time', e.timestamp);
@@ -222,7 +231,10 @@ function detailRow(e) {
   add('host', e.host);
   add('level', e.level);
   add('format', e.format);
-  add('message', e.message);
+  // The API cannot tell a message cut by the store from one exactly as long: the note says what is known.
+  add('message', e.message, null, e.message.length >= STORED_MESSAGE_LENGTH - 1
+    ? { className: 'cut', text: `the store keeps ${STORED_MESSAGE_LENGTH.toLocaleString('en')} characters of a message: anything after that was cut` }
+    : null);
   if (e.http) {
     const h = e.http;
     add('http', [h.method, h.path, h.status, h.durationMs != null ? `${h.durationMs} ms` : null, h.bytes != null ? `${h.bytes} bytes` : null]
