@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using LogPipeline.Ingest.Otlp;
-using LogPipeline.Kafka.Wire;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogPipeline.Formats;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Ingest;
 

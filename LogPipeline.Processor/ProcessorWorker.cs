@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Pipeline;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Resilience;

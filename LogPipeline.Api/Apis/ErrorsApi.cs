@@ -2,6 +2,7 @@ using System.ComponentModel;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
+using LogPipeline.Formats;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -87,7 +88,7 @@ public static class ErrorsApi
                 name?.Template,
                 t.Count,
                 name?.SampleMessage,
-                name is null ? null : LogNames.Level(name.Level),
+                name is null ? null : LogLevelNames.Name(name.Level),
                 DateTime.SpecifyKind(t.First, DateTimeKind.Utc),
                 DateTime.SpecifyKind(t.Last, DateTimeKind.Utc));
         }).ToList();

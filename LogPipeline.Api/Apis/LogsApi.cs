@@ -6,7 +6,8 @@ using System.Text.Json;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogPipeline.Formats;
+using LogLevel = LogPipeline.Formats.LogLevel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -218,7 +219,7 @@ public static class LogsApi
         Timestamp(r.TimestampUtc, r.UtcOffsetMinutes),
         r.Service,
         r.Host,
-        LogNames.Level(r.Level),
+        LogLevelNames.Name(r.Level),
         r.Message,
         LogNames.Format(r.Format),
         r.HttpMethod is null && r.HttpStatus is null ? null : new HttpDetails(r.HttpMethod, r.HttpPath, r.HttpStatus, r.HttpDurationMs, r.HttpBytes),

@@ -2,7 +2,8 @@ using System.ComponentModel;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogPipeline.Formats;
+using LogLevel = LogPipeline.Formats.LogLevel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -77,7 +78,7 @@ public static class StatsApi
         };
         await foreach (var g in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            var key = byService ? g.Service : LogNames.Level(g.Level);
+            var key = byService ? g.Service : LogLevelNames.Name(g.Level);
             if (byService)
             {
                 keys.Add(g.Service);
@@ -92,7 +93,7 @@ public static class StatsApi
             sums[at] = (c + g.Count, b + g.Bytes);
         }
 
-        var ordered = byService ? keys.ToList() : levels.Select(LogNames.Level).ToList();
+        var ordered = byService ? keys.ToList() : levels.Select(LogLevelNames.Name).ToList();
         var series = ordered.Select(key => new Series<VolumePoint>(key, s.Starts().Select(t =>
         {
             var (count, bytes) = sums.GetValueOrDefault((key, t));

@@ -1,5 +1,5 @@
 using LogPipeline.Data;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Api.Infrastructure;
 

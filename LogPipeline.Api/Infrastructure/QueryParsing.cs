@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LogPipeline.Data;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogPipeline.Formats;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Api.Infrastructure;
 
@@ -76,12 +77,12 @@ internal static partial class QueryParsing
             return null;
         }
 
-        if (LogNames.TryParseLevel(text, out var level))
+        if (LogLevelNames.TryParse(text, out var level))
         {
             return level;
         }
 
-        errors.Add("level", $"level must be one of {LogNames.LevelList}.");
+        errors.Add("level", $"level must be one of {LogLevelNames.List}.");
         return null;
     }
 

@@ -1,5 +1,3 @@
-using LogPipeline.Kafka.Wire;
-
 namespace LogPipeline.Data;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
-using LogPipeline.Kafka.Wire;
 
 namespace LogPipeline.Kafka;
 

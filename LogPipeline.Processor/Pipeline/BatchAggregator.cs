@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Processor.Pipeline;
 

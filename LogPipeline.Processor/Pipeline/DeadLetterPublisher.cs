@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
-using LogPipeline.Kafka.Wire;
 using Microsoft.Extensions.Options;
 using Polly;
 

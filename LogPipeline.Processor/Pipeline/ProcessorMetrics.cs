@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Processor.Pipeline;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using Microsoft.Extensions.Options;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Processor.Pipeline;
 

@@ -138,7 +138,7 @@ public sealed class AnomalyStore(ProcessorStore store)
                 command.CommandText = "SELECT bucket_start_utc, service, SUM(count), SUM(CASE WHEN level >= @error THEN count ELSE 0 END) " +
                     "FROM volume_minute WHERE bucket_start_utc >= @from AND bucket_start_utc < @to " +
                     "GROUP BY bucket_start_utc, service ORDER BY bucket_start_utc, service";
-                AddParameter(command, "@error", (byte)Kafka.Wire.LogLevel.Error);
+                AddParameter(command, "@error", (byte)Formats.LogLevel.Error);
                 AddParameter(command, "@from", Utc(fromMinuteUtc));
                 AddParameter(command, "@to", Utc(toMinuteUtc));
                 var result = new List<(DateTime, string, long, long)>();

@@ -232,10 +232,10 @@ internal sealed class BatchTables
     private const long FiveMinuteTicks = 5 * TimeSpan.TicksPerMinute;
 
     /// <summary>The volume deltas summed per bucket of <paramref name="ticks"/> (services compared ordinally, as the minute deltas were grouped).</summary>
-    private static List<T> VolumeRollup<T>(List<VolumeMinute> minutes, long ticks, Func<DateTime, string, LogPipeline.Kafka.Wire.LogLevel, T> create)
+    private static List<T> VolumeRollup<T>(List<VolumeMinute> minutes, long ticks, Func<DateTime, string, LogPipeline.Formats.LogLevel, T> create)
         where T : VolumeBucket
     {
-        var buckets = new Dictionary<(DateTime, string, LogPipeline.Kafka.Wire.LogLevel), T>();
+        var buckets = new Dictionary<(DateTime, string, LogPipeline.Formats.LogLevel), T>();
         foreach (var m in minutes)
         {
             var start = Floor(m.BucketStartUtc, ticks);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
-using LogPipeline.Kafka.Wire;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Testing;
 

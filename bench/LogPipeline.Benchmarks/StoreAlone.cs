@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using LogPipeline.Data;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Testing;
 

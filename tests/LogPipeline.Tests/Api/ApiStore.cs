@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Tests.Processor;
 using Microsoft.AspNetCore.Hosting;

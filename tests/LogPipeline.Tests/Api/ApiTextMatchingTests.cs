@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using LogPipeline.Api.Model;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Api;
 

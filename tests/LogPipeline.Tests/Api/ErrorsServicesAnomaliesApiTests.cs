@@ -1,5 +1,5 @@
 using LogPipeline.Api.Model;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Api;
 

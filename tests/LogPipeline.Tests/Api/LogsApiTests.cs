@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using LogPipeline.Api.Model;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Api;
 

@@ -31,7 +31,7 @@ public abstract class RollupTests(ApiStore store)
             .GroupBy(v => (Floor(v.Key.Minute, unit), v.Key.Service, v.Key.Level))
             .ToDictionary(g => g.Key, g => (g.Sum(v => v.Value.Count), g.Sum(v => v.Value.Bytes)));
         var rollup = (await store.Store.RowsAsync($"SELECT bucket_start_utc, service, level, count, bytes FROM volume_{suffix}"))
-            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], (LogPipeline.Kafka.Wire.LogLevel)Convert.ToInt32(r[2], CultureInfo.InvariantCulture)),
+            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], (LogPipeline.Formats.LogLevel)Convert.ToInt32(r[2], CultureInfo.InvariantCulture)),
                 r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Convert.ToInt64(r[4], CultureInfo.InvariantCulture)));
         Assert.NotEmpty(rollup);
         Assert.Equal(minutes.OrderBy(p => p.Key), rollup.OrderBy(p => p.Key));

@@ -1,6 +1,6 @@
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Api;
 

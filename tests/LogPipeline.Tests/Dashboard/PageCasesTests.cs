@@ -318,29 +318,29 @@ public abstract class PageCasesHost : IAsyncLifetime
 
         _bootstrap = $"127.0.0.1:{filledKafka}";
         var now = DateTimeOffset.UtcNow;
-        var events = new List<LogPipeline.Kafka.Wire.LogEvent>();
+        var events = new List<LogPipeline.Formats.LogEvent>();
         foreach (var (service, i) in Services.Select((s, i) => (s, i)).Where(p => p.s != LongService))
         {
             for (var k = 0; k < 3; k++)
             {
-                events.Add(Event(service, $"{service}-7d9f-{k}", LogPipeline.Kafka.Wire.LogLevel.Info, now.AddSeconds(-20 + k), $"GET /api/{service}/items HTTP/1.1", 20 + i + (10 * k)));
+                events.Add(Event(service, $"{service}-7d9f-{k}", LogPipeline.Formats.LogLevel.Info, now.AddSeconds(-20 + k), $"GET /api/{service}/items HTTP/1.1", 20 + i + (10 * k)));
             }
 
-            events.Add(Event(service, $"{service}-7d9f-0", LogPipeline.Kafka.Wire.LogLevel.Error, now.AddSeconds(-15), $"Upstream {service} answered 503 after 2 retries", null));
+            events.Add(Event(service, $"{service}-7d9f-0", LogPipeline.Formats.LogLevel.Error, now.AddSeconds(-15), $"Upstream {service} answered 503 after 2 retries", null));
         }
 
         for (var k = 0; k < 3; k++)
         {
-            events.Add(Event(LongService, LongHost, LogPipeline.Kafka.Wire.LogLevel.Error, now.AddSeconds(-12 + k), LongToken, null));
+            events.Add(Event(LongService, LongHost, LogPipeline.Formats.LogLevel.Error, now.AddSeconds(-12 + k), LongToken, null));
         }
 
         for (var k = 0; k < 2; k++)
         {
-            events.Add(Event(LongService, LongHost, LogPipeline.Kafka.Wire.LogLevel.Error, now.AddSeconds(-8 + k), StackMessage, null));
+            events.Add(Event(LongService, LongHost, LogPipeline.Formats.LogLevel.Error, now.AddSeconds(-8 + k), StackMessage, null));
         }
 
         // A request too, so that the long name is a series of the latency chart as well.
-        events.Add(Event(LongService, LongHost, LogPipeline.Kafka.Wire.LogLevel.Info, now.AddSeconds(-5), $"GET /api/{LongService}/items HTTP/1.1", 40));
+        events.Add(Event(LongService, LongHost, LogPipeline.Formats.LogLevel.Info, now.AddSeconds(-5), $"GET /api/{LongService}/items HTTP/1.1", 40));
 
         Produce(events);
         var stored = await Filled.Store.WaitForRawCountAsync(events.Count, TimeSpan.FromSeconds(90));
@@ -349,7 +349,7 @@ public abstract class PageCasesHost : IAsyncLifetime
 
     /// <summary>One more long-token event of the long-named service, now (for the live tail).</summary>
     public void ProduceLongToken() =>
-        Produce([Event(LongService, LongHost, LogPipeline.Kafka.Wire.LogLevel.Error, DateTimeOffset.UtcNow, LongToken, null)]);
+        Produce([Event(LongService, LongHost, LogPipeline.Formats.LogLevel.Error, DateTimeOffset.UtcNow, LongToken, null)]);
 
     public async Task<PageDto> LogsAsync(StandaloneProcess process, string query)
     {
@@ -382,27 +382,27 @@ public abstract class PageCasesHost : IAsyncLifetime
         };
     }
 
-    private void Produce(IEnumerable<LogPipeline.Kafka.Wire.LogEvent> events)
+    private void Produce(IEnumerable<LogPipeline.Formats.LogEvent> events)
     {
         using var producer = new Confluent.Kafka.ProducerBuilder<string?, byte[]>(
             new Confluent.Kafka.ProducerConfig { BootstrapServers = _bootstrap, Acks = Confluent.Kafka.Acks.All }).Build();
         foreach (var e in events)
         {
-            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Kafka.Wire.WireJsonContext.Default.LogEvent);
+            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Formats.WireJsonContext.Default.LogEvent);
             producer.ProduceWaiting("logs.raw", new Confluent.Kafka.Message<string?, byte[]> { Key = e.Service, Value = value });
         }
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
-    private static LogPipeline.Kafka.Wire.LogEvent Event(string service, string host, LogPipeline.Kafka.Wire.LogLevel level, DateTimeOffset at, string message, double? durationMs) => new()
+    private static LogPipeline.Formats.LogEvent Event(string service, string host, LogPipeline.Formats.LogLevel level, DateTimeOffset at, string message, double? durationMs) => new()
     {
         Timestamp = at,
         Service = service,
         Host = host,
         Level = level,
         Message = message,
-        Http = durationMs is { } ms ? new LogPipeline.Kafka.Wire.HttpInfo { Method = "GET", Path = $"/api/{service}/items", Status = 200, DurationMs = ms, Bytes = 512 } : null,
+        Http = durationMs is { } ms ? new LogPipeline.Formats.HttpInfo { Method = "GET", Path = $"/api/{service}/items", Status = 200, DurationMs = ms, Bytes = 512 } : null,
     };
 
     private static List<string> BuildServices()

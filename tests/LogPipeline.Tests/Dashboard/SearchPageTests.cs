@@ -451,19 +451,19 @@ public abstract class SearchPageHost : IAsyncLifetime
         string[] services = ["checkout", "payments", "inventory"];
         for (var i = services.Length - 1; i >= 0; i--)
         {
-            var e = new LogPipeline.Kafka.Wire.LogEvent
+            var e = new LogPipeline.Formats.LogEvent
             {
                 Timestamp = new DateTimeOffset(start.AddSeconds(i)),
                 Service = services[i],
                 Host = $"{services[i]}-trace-0",
-                Level = LogPipeline.Kafka.Wire.LogLevel.Info,
+                Level = LogPipeline.Formats.LogLevel.Info,
                 Message = $"POST /api/{services[i]}/step HTTP/1.1",
-                Http = new LogPipeline.Kafka.Wire.HttpInfo { Method = "POST", Path = $"/api/{services[i]}/step", Status = 201, DurationMs = 12.5, Bytes = 2048 },
+                Http = new LogPipeline.Formats.HttpInfo { Method = "POST", Path = $"/api/{services[i]}/step", Status = 201, DurationMs = 12.5, Bytes = 2048 },
                 TraceId = TraceId,
                 SpanId = $"{i + 1:x16}",
                 Attributes = new Dictionary<string, string> { ["step"] = (i + 1).ToString(CultureInfo.InvariantCulture) },
             };
-            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Kafka.Wire.WireJsonContext.Default.LogEvent);
+            var value = JsonSerializer.SerializeToUtf8Bytes(e, LogPipeline.Formats.WireJsonContext.Default.LogEvent);
             producer.ProduceWaiting("logs.raw", new Confluent.Kafka.Message<string?, byte[]> { Key = services[i], Value = value });
         }
 

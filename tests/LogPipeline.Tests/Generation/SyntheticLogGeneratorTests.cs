@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Tests.Wire;
 

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Tests.Processor;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Tests.Grafana;
 

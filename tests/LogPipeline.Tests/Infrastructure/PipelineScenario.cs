@@ -3,7 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Kafka;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Tests.Wire;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using LogPipeline.Ingest;
 using LogPipeline.Ingest.Otlp;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Ingest;
 

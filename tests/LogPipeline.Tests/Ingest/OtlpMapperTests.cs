@@ -2,8 +2,8 @@ using System.Text;
 using Google.Protobuf;
 using LogPipeline.Ingest;
 using LogPipeline.Ingest.Otlp;
-using LogPipeline.Kafka.Wire;
-using LogLevel = LogPipeline.Kafka.Wire.LogLevel;
+using LogPipeline.Formats;
+using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Tests.Ingest;
 

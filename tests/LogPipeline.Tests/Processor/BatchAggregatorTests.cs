@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Pipeline;
 
 namespace LogPipeline.Tests.Processor;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Kafka;
 using LogPipeline.Tests.Infrastructure;
 
 namespace LogPipeline.Tests.Processor;

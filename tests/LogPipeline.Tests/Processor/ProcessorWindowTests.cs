@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

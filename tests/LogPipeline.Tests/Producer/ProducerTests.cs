@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Producer;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Producer.Publishing;

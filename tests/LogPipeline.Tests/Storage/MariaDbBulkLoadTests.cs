@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

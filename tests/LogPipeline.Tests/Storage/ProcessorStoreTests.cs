@@ -3,7 +3,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using LogPipeline.Data;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Text;
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Wire;
 

@@ -1,4 +1,4 @@
-using LogPipeline.Kafka.Wire;
+using LogPipeline.Formats;
 
 namespace LogPipeline.Tests.Wire;
 

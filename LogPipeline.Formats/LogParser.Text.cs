@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 public static partial class LogParser
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// Decodes short UTF-8 values that repeat from line to line (service and host names, HTTP methods,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// One log event as it travels on <c>logs.raw</c> in the JSON format (version 1). Text formats
@@ -56,10 +56,10 @@ public sealed record HttpInfo
 /// <summary>Severity, ordered from least to most severe; serialised in lowercase.</summary>
 public enum LogLevel
 {
-    [JsonStringEnumMemberName("trace")] Trace,
-    [JsonStringEnumMemberName("debug")] Debug,
-    [JsonStringEnumMemberName("info")] Info,
-    [JsonStringEnumMemberName("warn")] Warn,
-    [JsonStringEnumMemberName("error")] Error,
-    [JsonStringEnumMemberName("fatal")] Fatal,
+    [JsonStringEnumMemberName(LogLevelNames.Trace)] Trace,
+    [JsonStringEnumMemberName(LogLevelNames.Debug)] Debug,
+    [JsonStringEnumMemberName(LogLevelNames.Info)] Info,
+    [JsonStringEnumMemberName(LogLevelNames.Warn)] Warn,
+    [JsonStringEnumMemberName(LogLevelNames.Error)] Error,
+    [JsonStringEnumMemberName(LogLevelNames.Fatal)] Fatal,
 }

@@ -1,4 +1,4 @@
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Kafka;
 
 /// <summary>
 /// Message header names on LogPipeline topics. The message key of <c>logs.raw</c> is the service

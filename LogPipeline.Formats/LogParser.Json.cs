@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 public static partial class LogParser
 {

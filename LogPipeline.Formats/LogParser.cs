@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// Reads one line in any <see cref="LogFormat"/> back into a <see cref="LogEvent"/>, detecting the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>Pieces shared by <see cref="LogFormatter"/> and <see cref="LogParser"/>, so both directions agree.</summary>
 internal static class WireText
@@ -16,16 +16,9 @@ internal static class WireText
 
     public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static string ToWire(this LogLevel level) => level switch
-    {
-        LogLevel.Trace => "trace",
-        LogLevel.Debug => "debug",
-        LogLevel.Info => "info",
-        LogLevel.Warn => "warn",
-        LogLevel.Error => "error",
-        LogLevel.Fatal => "fatal",
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "Unknown log level."),
-    };
+    public static string ToWire(this LogLevel level) => level is >= LogLevel.Trace and <= LogLevel.Fatal
+        ? LogLevelNames.Name(level)
+        : throw new ArgumentOutOfRangeException(nameof(level), level, "Unknown log level.");
 
     public static int Severity(LogLevel level) => level switch
     {

@@ -1,4 +1,4 @@
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>Why a line could not be parsed. <see cref="LogParseErrorCodes.ToCode"/> gives the stable dead-letter string.</summary>
 public enum LogParseErrorCode

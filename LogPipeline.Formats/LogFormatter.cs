@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// Writes a <see cref="LogEvent"/> as one line in a real-world format; <see cref="LogParser"/> reads

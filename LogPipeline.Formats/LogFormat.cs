@@ -1,4 +1,4 @@
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>The line formats a log event can travel in; see <see cref="LogFormatter"/> for what each carries.</summary>
 public enum LogFormat

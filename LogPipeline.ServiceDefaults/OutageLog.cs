@@ -3,8 +3,7 @@ namespace LogPipeline.Resilience;
 /// <summary>
 /// Throttles the logs of an outage (the store or Kafka not answering): its first failure is logged,
 /// then at most one per interval while it lasts, so a long outage writes a line a minute instead of
-/// one per retry. Shared by the store's and Kafka's retries; it lives in LogPipeline.Kafka because
-/// that is the one library both sides reference.
+/// one per retry. Shared by the store's and Kafka's retries and the API's answers during a store outage.
 /// </summary>
 public sealed class OutageLog(TimeSpan interval)
 {

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// The one source-generated serializer context for records on the wire, shared by producer and

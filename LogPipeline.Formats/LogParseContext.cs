@@ -1,4 +1,4 @@
-namespace LogPipeline.Kafka.Wire;
+namespace LogPipeline.Formats;
 
 /// <summary>
 /// What a line may not carry itself, supplied by whoever received it.
