@@ -139,22 +139,38 @@ public static class LatencyHistogram
     /// <exception cref="FormatException">The text is not packed bins.</exception>
     public static void AddPacked(ReadOnlySpan<char> packed, Span<long> countsByBin)
     {
-        while (!packed.IsEmpty)
+        while (NextPacked(ref packed, out var bin, out var count))
         {
-            var comma = packed.IndexOf(',');
-            var pair = comma < 0 ? packed : packed[..comma];
-            packed = comma < 0 ? [] : packed[(comma + 1)..];
-            var colon = pair.IndexOf(':');
-            if (colon < 0
-                || !int.TryParse(pair[..colon], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bin)
-                || !long.TryParse(pair[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
-                || bin > OverflowBin)
-            {
-                throw new FormatException($"'{pair}' is not a packed latency bin (bin:count).");
-            }
-
             countsByBin[bin] += count;
         }
+    }
+
+    /// <summary>
+    /// Reads the first <c>bin:count</c> pair of packed bins (<see cref="Pack"/>) and moves
+    /// <paramref name="packed"/> past it; false when nothing is left.
+    /// </summary>
+    /// <exception cref="FormatException">The first pair is not a packed bin.</exception>
+    public static bool NextPacked(ref ReadOnlySpan<char> packed, out int bin, out long count)
+    {
+        if (packed.IsEmpty)
+        {
+            (bin, count) = (0, 0);
+            return false;
+        }
+
+        var comma = packed.IndexOf(',');
+        var pair = comma < 0 ? packed : packed[..comma];
+        packed = comma < 0 ? [] : packed[(comma + 1)..];
+        var colon = pair.IndexOf(':');
+        if (colon < 0
+            || !int.TryParse(pair[..colon], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bin)
+            || !long.TryParse(pair[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count)
+            || bin > OverflowBin)
+        {
+            throw new FormatException($"'{pair}' is not a packed latency bin (bin:count).");
+        }
+
+        return true;
     }
 
     /// <summary>

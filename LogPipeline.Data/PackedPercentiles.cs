@@ -18,19 +18,11 @@ public sealed class PackedPercentiles
         var n = 0;
         long total = 0;
         var ascending = true;
-        while (!packed.IsEmpty)
+        while (LatencyHistogram.NextPacked(ref packed, out var bin, out var count))
         {
-            var comma = packed.IndexOf(',');
-            var pair = comma < 0 ? packed : packed[..comma];
-            packed = comma < 0 ? [] : packed[(comma + 1)..];
-            var colon = pair.IndexOf(':');
-            if (colon < 0
-                || n == _bins.Length
-                || !int.TryParse(pair[..colon], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bin)
-                || !long.TryParse(pair[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
-                || bin > LatencyHistogram.OverflowBin)
+            if (n == _bins.Length)
             {
-                throw new FormatException($"'{pair}' is not a packed latency bin (bin:count), or one bin too many.");
+                throw new FormatException("More packed latency bins than there are bins.");
             }
 
             ascending &= n == 0 || bin > _bins[n - 1];
