@@ -70,15 +70,15 @@ public sealed partial class ProcessorWorker(
         var stored = offsets.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
-            ? (p.Topic, p.Partition.Value, s.NextOffset, s.WatermarkUtc)
-            : (p.Topic, p.Partition.Value, PartitionProgress.NoOffset, (DateTime?)null)).ToList();
+            ? (Topic: p.Topic, Partition: p.Partition.Value, NextOffset: s.NextOffset, WatermarkUtc: s.WatermarkUtc)
+            : (Topic: p.Topic, Partition: p.Partition.Value, NextOffset: PartitionProgress.NoOffset, WatermarkUtc: (DateTime?)null)).ToList();
         if (!pipeline.SendAsync(new PipelineItem.Assigned(assigned), CancellationToken.None).GetAwaiter().GetResult())
         {
             throw new InvalidOperationException("The processing pipeline has stopped.");
         }
 
-        LogAssigned(logger, partitions.Count, string.Join(", ", assigned.Select(a => $"{a.Item2}@{(a.Item3 < 0 ? "start" : a.Item3)}")));
-        return assigned.Select(a => new TopicPartitionOffset(a.Item1, a.Item2, a.Item3 < 0 ? Offset.Beginning : new Offset(a.Item3)));
+        LogAssigned(logger, partitions.Count, string.Join(", ", assigned.Select(a => $"{a.Partition}@{(a.NextOffset < 0 ? "start" : a.NextOffset)}")));
+        return assigned.Select(a => new TopicPartitionOffset(a.Topic, a.Partition, a.NextOffset < 0 ? Offset.Beginning : new Offset(a.NextOffset)));
     }
 
     /// <summary>Called by the consumer (inside Consume) before partitions go to another member: write what we have of them first.</summary>

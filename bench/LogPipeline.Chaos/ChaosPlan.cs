@@ -22,7 +22,7 @@ public sealed class ChaosPlan
     public static ChaosPlan Create(ChaosOptions options, Random random)
     {
         var seconds = (double)options.Events / options.Rate;
-        var steps = new List<(TimeSpan, ChaosAction)>();
+        var steps = new List<(TimeSpan At, ChaosAction Action)>();
         for (var i = 0; i < options.Kills; i++)
         {
             steps.Add((TimeSpan.FromSeconds(seconds * (0.05 + (0.9 * random.NextDouble()))), ChaosAction.KillProcessor));
@@ -42,7 +42,7 @@ public sealed class ChaosPlan
             steps.Add((at > after ? at : after, ChaosAction.RestartStore));
         }
 
-        return new ChaosPlan(seconds, steps.OrderBy(s => s.Item1).ToList());
+        return new ChaosPlan(seconds, steps.OrderBy(s => s.At).ToList());
     }
 
     public override string ToString() =>

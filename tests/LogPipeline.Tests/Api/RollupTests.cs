@@ -166,9 +166,9 @@ public abstract class RollupTests(ApiStore store)
         var errorsPerBucket = await store.GetAsync<SeriesResponse<ErrorRatePoint>>($"/api/stats/errors?{store.AllRange}&bucket={bucket}");
         var errorSums = errorsPerMinute.Series.SelectMany(s => s.Points.Select(p => (s.Key, T: Floor(p.T.ToUniversalTime(), unit), p.Total, p.Errors)))
             .GroupBy(p => (p.Key, p.T)).Where(g => g.Sum(p => p.Total) > 0)
-            .ToDictionary(g => g.Key, g => (g.Sum(p => p.Total), g.Sum(p => p.Errors)));
+            .ToDictionary(g => g.Key, g => (Total: g.Sum(p => p.Total), Errors: g.Sum(p => p.Errors)));
         var errorRolled = errorsPerBucket.Series.SelectMany(s => s.Points.Where(p => p.Total > 0).Select(p => KeyValuePair.Create((s.Key, p.T.ToUniversalTime()), (p.Total, p.Errors))));
-        Assert.Contains(errorSums, p => p.Value.Item2 > 0);
+        Assert.Contains(errorSums, p => p.Value.Errors > 0);
         Assert.Equal(errorSums.OrderBy(p => p.Key), errorRolled.OrderBy(p => p.Key));
 
         // Latency: percentiles of the bucket from its minutes' bins, as the minute path computes them.

@@ -104,7 +104,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
     /// <summary>Polls /health until it matches, the process exits, or the timeout; returns the last answer (status 0 when none).</summary>
     internal static async Task<(HttpStatusCode Status, string Body)> WaitForHealthAsync(HttpClient http, ProcessorProcess processor, Func<HttpStatusCode, bool> status, Func<string, bool> body)
     {
-        var last = ((HttpStatusCode)0, "no answer");
+        var last = (Status: (HttpStatusCode)0, Body: "no answer");
         var deadline = DateTime.UtcNow + Timeout;
         while (DateTime.UtcNow < deadline && !processor.HasExited)
         {
@@ -112,7 +112,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
             {
                 using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
                 last = (response.StatusCode, await response.Content.ReadAsStringAsync());
-                if (status(last.Item1) && body(last.Item2))
+                if (status(last.Status) && body(last.Body))
                 {
                     return last;
                 }
