@@ -24,6 +24,9 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
     // A Blazor Server page on a busy 2-core machine, fed by a pipeline that has just started: the waits end as soon as the page shows it.
     private static readonly LocatorAssertionsToBeVisibleOptions Patiently = new() { Timeout = 120_000 };
 
+    // What a loaded page shows at once (a resource's row, a trace the search matched); a page that does not, is loaded again.
+    private static readonly LocatorAssertionsToBeVisibleOptions Briefly = new() { Timeout = 30_000 };
+
     private static readonly string[] Services = ["kafka", "mariadb", "migrations", "producer", "processor", "api"];
 
     public static string ShotsFolder =>
@@ -52,19 +55,24 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
             try
             {
                 // Resources: every resource of the pipeline, running and healthy; the migrations finished.
-                await page.GotoAsync(login.ToString());
-                foreach (var name in Services)
+                // The login URL is printed as the dashboard starts listening, and once (CI on fa5e59d) it
+                // answered 404 for a moment after that; each try logs in again and reloads the page.
+                await LoadUntilShownAsync(page, login, async () =>
                 {
-                    await Expect(ResourceRow(page, name)).ToBeVisibleAsync(Patiently);
-                }
+                    foreach (var name in Services)
+                    {
+                        await Expect(ResourceRow(page, name)).ToBeVisibleAsync(Briefly);
+                    }
 
-                await Expect(ResourceRow(page, "migrations").GetByText("Finished", new() { Exact = true })).ToBeVisibleAsync(Patiently);
-                foreach (var name in Services.Where(n => n != "migrations"))
-                {
-                    await Expect(ResourceRow(page, name).GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(Patiently);
-                }
+                    await Expect(ResourceRow(page, "migrations").GetByText("Finished", new() { Exact = true })).ToBeVisibleAsync(Patiently);
+                    foreach (var name in Services.Where(n => n != "migrations"))
+                    {
+                        await Expect(ResourceRow(page, name).GetByText("Running", new() { Exact = true })).ToBeVisibleAsync(Patiently);
+                    }
 
-                await WaitAllHealthyAsync(page);
+                    await WaitAllHealthyAsync(page);
+                    return true;
+                });
                 output.WriteLine($"all resources running and healthy {clock.Elapsed.TotalSeconds:F1} s after the AppHost started");
                 tree = host.ProcessTree();
                 output.WriteLine($"process tree while running: {tree.Count} processes, {host.TreeRssMiB()} MiB RSS");
@@ -147,25 +155,42 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Searches the trace list until a row with <paramref name="rowText"/> shows, within the same 120 s
-    /// as <see cref="Patiently"/>. Each try loads the page afresh: once (CI, 78b14b0) the dashboard's
-    /// Blazor circuit failed on this page ("An unhandled error has occurred. Reload") and the list never
-    /// updated again, although the traces were there.
+    /// Searches the trace list until a row with <paramref name="rowText"/> shows, each try on a freshly
+    /// loaded page (<see cref="LoadUntilShownAsync{T}"/>).
     /// </summary>
-    private static async Task<ILocator> SearchTracesAsync(IPage page, Uri traces, string search, string rowText)
+    private static Task<ILocator> SearchTracesAsync(IPage page, Uri traces, string search, string rowText) =>
+        LoadUntilShownAsync(page, traces, async () =>
+        {
+            await page.Locator("input[name=traces-search]").FillAsync(search);
+            var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = search }).Filter(new() { HasText = rowText }).First;
+            await Expect(row).ToBeVisibleAsync(Briefly);
+            return row;
+        });
+
+    /// <summary>
+    /// Loads <paramref name="url"/> and runs <paramref name="shown"/> on it, up to four times: each try
+    /// loads the page afresh. Twice on CI the dashboard's Blazor circuit failed on a page ("An unhandled
+    /// error has occurred. Reload": on the traces page at 78b14b0, on the resources page at 9bb8c7e) and
+    /// the page never updated again although the data was there; once its login answered 404 just after
+    /// the URL was printed (fa5e59d). A browser user reloads; so does this.
+    /// </summary>
+    private static async Task<T> LoadUntilShownAsync<T>(IPage page, Uri url, Func<Task<T>> shown)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await page.GotoAsync(traces.ToString());
-            await page.Locator("input[name=traces-search]").FillAsync(search);
-            var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = search }).Filter(new() { HasText = rowText }).First;
             try
             {
-                await Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
-                return row;
+                var response = await page.GotoAsync(url.ToString());
+                if (response is { Ok: false })
+                {
+                    throw new PlaywrightException($"{url.GetLeftPart(UriPartial.Path)} answered {response.Status}");
+                }
+
+                return await shown();
             }
             catch (PlaywrightException) when (attempt < 4)
             {
+                await Task.Delay(TimeSpan.FromSeconds(2));
             }
         }
     }
