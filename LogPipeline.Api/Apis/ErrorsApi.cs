@@ -42,8 +42,8 @@ public static class ErrorsApi
         // what the processor writes with the raw rows: the whole hours inside the range from error_hour, the
         // whole minutes before the first and after the last whole hour from error_minute, and only the
         // seconds before the first and after the last whole minute from the raw rows themselves.
-        var (firstMinute, endMinute) = (Ceiling(r.FromUtc, TimeSpan.TicksPerMinute), Floor(r.ToUtc, TimeSpan.TicksPerMinute));
-        var (firstHour, endHour) = (Ceiling(r.FromUtc, TimeSpan.TicksPerHour), Floor(r.ToUtc, TimeSpan.TicksPerHour));
+        var (firstMinute, endMinute) = (Ceiling(r.FromUtc, TimeSpan.TicksPerMinute), TimeBuckets.Floor(r.ToUtc, TimeSpan.TicksPerMinute));
+        var (firstHour, endHour) = (Ceiling(r.FromUtc, TimeSpan.TicksPerHour), TimeBuckets.Floor(r.ToUtc, TimeSpan.TicksPerHour));
         var counts = new Dictionary<(string Service, long Fingerprint), (long Count, DateTime First, DateTime Last)>();
         if (firstMinute >= endMinute)
         {
@@ -158,13 +158,11 @@ public static class ErrorsApi
         }
     }
 
-    private static DateTime Floor(DateTime utc, long unit) => new(utc.Ticks - (utc.Ticks % unit), DateTimeKind.Utc);
-
     // Past the last whole unit before DateTime.MaxValue there is none: MaxValue, so the range is read raw.
     private static DateTime Ceiling(DateTime utc, long unit) =>
         utc.Ticks % unit == 0 ? utc
-        : DateTime.MaxValue.Ticks - Floor(utc, unit).Ticks < unit ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
-        : Floor(utc, unit).AddTicks(unit);
+        : DateTime.MaxValue.Ticks - TimeBuckets.Floor(utc, unit).Ticks < unit ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
+        : TimeBuckets.Floor(utc, unit).AddTicks(unit);
 }
 
 /// <summary>Query of <c>GET /api/errors/top</c>.</summary>

@@ -1,3 +1,5 @@
+using LogPipeline.Data;
+
 namespace LogPipeline.Api.Infrastructure;
 
 /// <summary>A bucket size of the stats endpoints, with the longest range it may cover.</summary>
@@ -29,7 +31,7 @@ internal sealed record Bucket(string Name, TimeSpan Size, TimeSpan MaxRange)
     }
 
     /// <summary>The start of the bucket holding <paramref name="t"/>; buckets are aligned to their size in UTC.</summary>
-    public DateTime Floor(DateTime t) => new(t.Ticks - (t.Ticks % Size.Ticks), DateTimeKind.Utc);
+    public DateTime Floor(DateTime t) => TimeBuckets.Floor(t, Size.Ticks);
 
     /// <summary>
     /// The buckets that overlap <paramref name="range"/>, returned whole: the first starts at or before

@@ -21,6 +21,12 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IProblemDeta
     /// <summary>Kestrel's default header count limit.</summary>
     public const int MaxHeaderCount = 100;
 
+    /// <summary>The title of a 414, here and in Kestrel's own (<see cref="KestrelRejectWriter"/>).</summary>
+    public const string UriTooLongTitle = "The request's URL is too long.";
+
+    /// <summary>The title of a 431, here and in Kestrel's own.</summary>
+    public const string HeadersTooLargeTitle = "The request's headers are too large.";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value + context.Request.QueryString.Value;
@@ -36,9 +42,9 @@ internal sealed class RequestLimitsMiddleware(RequestDelegate next, IProblemDeta
 
         var (status, title, detail) =
             target.Length > MaxTargetLength
-                ? (StatusCodes.Status414UriTooLong, "The request's URL is too long.", $"The path and query can be at most {MaxTargetLength} characters; this one has {target.Length}.")
+                ? (StatusCodes.Status414UriTooLong, UriTooLongTitle, $"The path and query can be at most {MaxTargetLength} characters; this one has {target.Length}.")
             : context.Request.Headers.Count > MaxHeaderCount || headersLength > MaxHeadersLength
-                ? (StatusCodes.Status431RequestHeaderFieldsTooLarge, "The request's headers are too large.", $"A request can have at most {MaxHeaderCount} headers of at most {MaxHeadersLength} characters in all.")
+                ? (StatusCodes.Status431RequestHeaderFieldsTooLarge, HeadersTooLargeTitle, $"A request can have at most {MaxHeaderCount} headers of at most {MaxHeadersLength} characters in all.")
             : (0, "", "");
         if (status == 0)
         {

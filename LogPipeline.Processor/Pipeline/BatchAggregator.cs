@@ -148,7 +148,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         return b.Complete();
     }
 
-    private static DateTime Floor(DateTime utc) => new(utc.Ticks - (utc.Ticks % Minute.Ticks), DateTimeKind.Utc);
+    private static DateTime Floor(DateTime utc) => TimeBuckets.Floor(utc, Minute.Ticks);
 
     private LogEventRow Row(ProcessedRecord processed, LogEvent e, bool late)
     {

@@ -238,7 +238,7 @@ internal sealed class BatchTables
         var buckets = new Dictionary<(DateTime, string, LogPipeline.Formats.LogLevel), T>();
         foreach (var m in minutes)
         {
-            var start = Floor(m.BucketStartUtc, ticks);
+            var start = TimeBuckets.Floor(m.BucketStartUtc, ticks);
             if (!buckets.TryGetValue((start, m.Service, m.Level), out var b))
             {
                 buckets[(start, m.Service, m.Level)] = b = create(start, m.Service, m.Level);
@@ -251,9 +251,7 @@ internal sealed class BatchTables
         return [.. buckets.Values];
     }
 
-    internal static DateTime Floor(DateTime t, long ticks) => new(t.Ticks - (t.Ticks % ticks), DateTimeKind.Utc);
-
-    internal static DateTime HourOf(DateTime t) => Floor(t, TimeSpan.TicksPerHour);
+    internal static DateTime HourOf(DateTime t) => TimeBuckets.Floor(t, TimeSpan.TicksPerHour);
 
     /// <summary>One raw event's values in <see cref="Events"/>' column order.</summary>
     private static void BindEvent(LogEventRow e, RowValues v)

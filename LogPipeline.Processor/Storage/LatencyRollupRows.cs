@@ -69,7 +69,7 @@ internal sealed class LatencyRollupRows<T>
         }));
         foreach (var m in minutes)
         {
-            var key = (BatchTables.Floor(m.BucketStartUtc, _ticks), Truncate(m.Service, StoreLimits.ServiceLength));
+            var key = (TimeBuckets.Floor(m.BucketStartUtc, _ticks), Truncate(m.Service, StoreLimits.ServiceLength));
             if (!buckets.TryGetValue(key, out var counts))
             {
                 buckets[key] = counts = new long[LatencyHistogram.BinCount];
