@@ -14,13 +14,6 @@ namespace LogPipeline.AppHost.Tests;
 /// </summary>
 public sealed partial class AspireDashboardTests(ITestOutputHelper output)
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
-    // Playwright cannot download its own browsers here; Debian's Chromium with these flags works
-    // (without the networking ones it floods the closed network with refused connections).
-    private static readonly string[] ChromiumArgs =
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
-
     // A Blazor Server page on a busy 2-core machine, fed by a pipeline that has just started: the waits end as soon as the page shows it.
     private static readonly LocatorAssertionsToBeVisibleOptions Patiently = new() { Timeout = 120_000 };
 
@@ -29,15 +22,12 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
 
     private static readonly string[] Services = ["kafka", "mariadb", "migrations", "producer", "processor", "api"];
 
-    public static string ShotsFolder =>
-        Path.Combine(Environment.GetEnvironmentVariable("LOGPIPELINE_TEST_ARTIFACTS") is { Length: > 0 } folder
-            ? folder
-            : Path.Combine(AppContext.BaseDirectory, "TestResults"), "aspire-dashboard");
+    private static string ShotsFolder => Path.Combine(Chromium.ArtifactsFolder, "aspire-dashboard");
 
     [Fact]
     public async Task TheDashboardShowsTheRunningPipelineItsTracesMetricsAndLogs()
     {
-        Assert.True(File.Exists(ChromiumPath), "Chromium is needed: apt-get install chromium");
+        Chromium.Require();
         Directory.CreateDirectory(ShotsFolder);
         output.WriteLine($"screenshots: {ShotsFolder}");
         using var folder = new TempFolder();
@@ -49,7 +39,7 @@ public sealed partial class AspireDashboardTests(ITestOutputHelper output)
             output.WriteLine($"login URL printed after {clock.Elapsed.TotalSeconds:F1} s: {login.GetLeftPart(UriPartial.Path)}");
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+            await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium.Path, Headless = true, Args = Chromium.Args });
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
             var dashboard = new Uri(login.GetLeftPart(UriPartial.Authority));
             try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace LogPipeline.Testing;
 
@@ -40,6 +41,36 @@ public sealed class ProcessorProcess : IDisposable
     {
         var process = DotnetProcess.Start("LogPipeline.Processor.dll", [$"--urls=http://127.0.0.1:{port}"], settings, logPath);
         return new ProcessorProcess(process, logPath);
+    }
+
+    /// <summary>
+    /// Polls its <c>/health</c> through <paramref name="http"/> until the answer matches, it exits, or
+    /// <paramref name="timeout"/> passes; returns the last answer (status 0 when none).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Body)> WaitForHealthAsync(HttpClient http, Func<HttpStatusCode, bool> status, Func<string, bool> body, TimeSpan timeout)
+    {
+        var last = (Status: (HttpStatusCode)0, Body: "no answer");
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !HasExited)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
+                last = (response.StatusCode, await response.Content.ReadAsStringAsync());
+                if (status(last.Status) && body(last.Body))
+                {
+                    return last;
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ((HttpStatusCode)0, ex.Message);
+            }
+
+            await Task.Delay(250);
+        }
+
+        return last;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>

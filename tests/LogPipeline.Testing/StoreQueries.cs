@@ -11,6 +11,11 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
 
     public string ConnectionString { get; } = connectionString;
 
+    /// <summary>An empty store named after <paramref name="name"/>: a SQLite file in <paramref name="folder"/>, or a new database of <paramref name="mariaDb"/>.</summary>
+    public static StoreQueries Empty(StoreProvider provider, TempFolder folder, MariaDbServer mariaDb, string name) => provider == StoreProvider.Sqlite
+        ? new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(folder.Path, name + ".db")}")
+        : new StoreQueries(StoreProvider.MariaDb, mariaDb.CreateDatabase(name));
+
     public async Task<long> ScalarAsync(string sql)
     {
         await using var connection = await OpenAsync();
@@ -25,6 +30,24 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
     {
         await using var connection = await OpenAsync();
         await new SchemaMigrator(Provider).MigrateAsync(connection);
+    }
+
+    /// <summary>Records an error-rate anomaly of <paramref name="service"/> as the processor records one (open when <paramref name="endedAt"/> is null).</summary>
+    public async Task AddAnomalyAsync(string service, DateTime startedAt, DateTime? endedAt)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES (@service, 'error-rate', @start, @end, 0.4, 0.05, @start)";
+        foreach (var (name, value) in new (string, object?)[] { ("@service", service), ("@start", startedAt), ("@end", endedAt) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        await command.ExecuteNonQueryAsync();
     }
 
     public Task<long> RawCountAsync() => ScalarAsync("SELECT COUNT(*) FROM log_events");

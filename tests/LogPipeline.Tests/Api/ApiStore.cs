@@ -6,8 +6,6 @@ using System.Text.Json;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
 using LogPipeline.Formats;
-using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -44,7 +42,7 @@ public abstract class ApiStore : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Store = await CreateStoreAsync();
-        using (var kafka = ProcessorTests.StartKafka())
+        using (var kafka = TestKafka.Start())
         {
             Scenario.ProduceTo(kafka.BootstrapServers);
             var processor = await ProcessorHost.StartAsync(ProcessorHost.Settings(kafka.BootstrapServers, Store));

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Playwright;
+using static LogPipeline.Tests.Infrastructure.BrowserPage;
 using static Microsoft.Playwright.Assertions;
 
 namespace LogPipeline.Tests.Dashboard;
@@ -16,33 +17,17 @@ namespace LogPipeline.Tests.Dashboard;
 /// </summary>
 public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixture<MariaDbFixture>
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-
-    // Playwright cannot download its own browsers here; Debian's Chromium with these flags works
-    // (without the networking ones it floods the closed network with refused connections).
-    private static readonly string[] ChromiumArgs =
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
-
     // Generous: the first minute of a fresh pipeline on a busy 2-core machine. Waits end as soon as the page shows it.
     private static readonly TimeSpan DataTimeout = TimeSpan.FromSeconds(90);
 
     private static readonly string[] Charts = ["#volume-chart", "#errors-chart", "#latency-chart"];
-
-    /// <summary>
-    /// Where the screenshots go: <c>LOGPIPELINE_TEST_ARTIFACTS</c> if set, else <c>TestResults</c>
-    /// beside the test assembly.
-    /// </summary>
-    public static string ArtifactsFolder =>
-        Environment.GetEnvironmentVariable("LOGPIPELINE_TEST_ARTIFACTS") is { Length: > 0 } folder
-            ? folder
-            : Path.Combine(AppContext.BaseDirectory, "TestResults");
 
     [Theory]
     [InlineData(StoreProvider.Sqlite)]
     [InlineData(StoreProvider.MariaDb)]
     public async Task ShowsChartsAnomaliesTopErrorsAndALiveTailOfTheRunningPipeline(StoreProvider provider)
     {
-        RequireChromium();
+        Chromium.Require();
         using var folder = new TempFolder();
         var kafkaPort = LoopbackPort.Free();
         using var host = StandaloneProcess.Start(
@@ -65,9 +50,9 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         // tests cover it), so the store gets two anomalies as the processor records them: one over,
         // one still open. Its window closer cannot end the open one: it judges only minutes 2 minutes
         // (the allowed lateness) behind the newest event, and none after its start closes in this test.
-        var minute = FloorToMinute(DateTime.UtcNow);
-        await AddAnomalyAsync(host, "checkout", minute.AddMinutes(-6), minute.AddMinutes(-4));
-        await AddAnomalyAsync(host, "payments", minute.AddMinutes(-2), null);
+        var minute = PipelineScenario.Minute(DateTime.UtcNow);
+        await host.Store.AddAnomalyAsync("checkout", minute.AddMinutes(-6), minute.AddMinutes(-4));
+        await host.Store.AddAnomalyAsync("payments", minute.AddMinutes(-2), null);
 
         await using var browser = await BrowserPage.OpenAsync(host);
         var page = browser.Page;
@@ -126,7 +111,7 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
     [Fact]
     public async Task WithAnApiKeyThePageLoadsAsksForTheKeyAndThenShowsData()
     {
-        RequireChromium();
+        Chromium.Require();
         const string key = "dashboard-test-key";
         using var folder = new TempFolder();
         using var host = StandaloneProcess.Start(folder.Path, new Dictionary<string, string?>
@@ -165,14 +150,6 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         finally
         {
             await browser.ScreenshotAsync("dashboard-api-key.png");
-        }
-    }
-
-    internal static void RequireChromium()
-    {
-        if (!File.Exists(ChromiumPath))
-        {
-            Assert.Fail($"The dashboard tests drive Debian's Chromium at {ChromiumPath}, which is missing: run `apt-get install chromium` (as root).");
         }
     }
 
@@ -227,27 +204,6 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
 
-    internal static async Task AddAnomalyAsync(StandaloneProcess host, string service, DateTime startedAt, DateTime? endedAt)
-    {
-        await using var connection = await new StoreConnectionFactory(host.Store.Provider, host.Store.ConnectionString).OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "INSERT INTO anomalies (service, kind, started_at_utc, ended_at_utc, observed, expected, updated_at_utc) VALUES (@service, 'error-rate', @start, @end, 0.4, 0.05, @start)";
-        foreach (var (name, value) in new (string, object?)[] { ("@service", service), ("@start", startedAt), ("@end", endedAt) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
-
-    internal static DateTime FloorToMinute(DateTime utc) => new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
-
-    internal static float Milliseconds(TimeSpan timeout) => (float)timeout.TotalMilliseconds;
-
     private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Milliseconds(DataTimeout) };
 
     [GeneratedRegex("^[1-9][0-9]*$")]
@@ -256,104 +212,4 @@ public sealed partial class DashboardTests(MariaDbFixture mariaDb) : IClassFixtu
     private sealed record LogPageDto(IReadOnlyList<LogItemDto> Items);
 
     private sealed record LogItemDto(long Id, string Service, string Message);
-
-    /// <summary>
-    /// Chromium with one page on the host, recording what a person would notice: script errors,
-    /// failed responses, and requests leaving the host (the page must need nothing but the API).
-    /// </summary>
-    internal sealed class BrowserPage : IAsyncDisposable
-    {
-        private readonly IPlaywright playwright;
-        private readonly IBrowser browser;
-        private readonly List<string> problems = [];
-
-        private BrowserPage(IPlaywright playwright, IBrowser browser, IPage page)
-        {
-            this.playwright = playwright;
-            this.browser = browser;
-            Page = page;
-        }
-
-        public IPage Page { get; }
-
-        public static async Task<BrowserPage> OpenAsync(StandaloneProcess host, bool allowUnauthorized = false, int width = 1280)
-        {
-            var playwright = await Playwright.CreateAsync();
-            IBrowser? browser = null;
-            try
-            {
-                browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-                var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 900 } });
-                var session = new BrowserPage(playwright, browser, page);
-                session.Watch(host.BaseAddress.GetLeftPart(UriPartial.Authority), allowUnauthorized);
-                return session;
-            }
-            catch
-            {
-                if (browser is not null)
-                {
-                    await browser.DisposeAsync();
-                }
-
-                playwright.Dispose();
-                throw;
-            }
-        }
-
-        public void AssertNoProblems()
-        {
-            lock (problems)
-            {
-                Assert.True(problems.Count == 0, "the page reported problems:\n" + string.Join('\n', problems));
-            }
-        }
-
-        public async Task ScreenshotAsync(string fileName)
-        {
-            Directory.CreateDirectory(ArtifactsFolder);
-            await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder, fileName), FullPage = true });
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await browser.DisposeAsync();
-            playwright.Dispose();
-        }
-
-        private void Watch(string origin, bool allowUnauthorized)
-        {
-            // Chromium logs every refused response as a console error too ("... status of 401 ..." for
-            // fetch, "... response has a status 401 ..." for EventSource).
-            Page.Console += (_, m) =>
-            {
-                if (m.Type == "error" && !(allowUnauthorized && m.Text.Contains("401", StringComparison.Ordinal)))
-                {
-                    Add($"console error: {m.Text}");
-                }
-            };
-            Page.PageError += (_, e) => Add($"page error: {e}");
-            Page.Request += (_, r) =>
-            {
-                if (!r.Url.StartsWith(origin, StringComparison.Ordinal))
-                {
-                    Add($"request outside the host: {r.Url}");
-                }
-            };
-            Page.Response += (_, r) =>
-            {
-                if (r.Status >= 400 && !(allowUnauthorized && r.Status == 401))
-                {
-                    Add($"HTTP {r.Status} for {r.Url}");
-                }
-            };
-        }
-
-        private void Add(string problem)
-        {
-            lock (problems)
-            {
-                problems.Add(problem);
-            }
-        }
-    }
 }

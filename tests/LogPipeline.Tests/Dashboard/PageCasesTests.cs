@@ -6,7 +6,7 @@ using LogPipeline.Data;
 using LogPipeline.Testing;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Playwright;
-using static LogPipeline.Tests.Dashboard.DashboardTests;
+using static LogPipeline.Tests.Infrastructure.BrowserPage;
 using static Microsoft.Playwright.Assertions;
 
 namespace LogPipeline.Tests.Dashboard;
@@ -56,11 +56,11 @@ public abstract class PageCasesTests(PageCasesHost host)
 
             await Expect(page.Locator("#top-errors tbody tr.placeholder")).ToHaveTextAsync("no warnings or errors in this range");
             await Expect(page.Locator("#dead-letters tbody tr.placeholder")).ToHaveTextAsync("no rejected records in this range");
-            await Expect(page.Locator("#tail-state")).ToHaveTextAsync("live: all services", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#tail-state")).ToHaveTextAsync("live: all services", new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator("#tail tbody tr.placeholder")).ToHaveTextAsync("waiting for new events that match…");
             await Expect(page.Locator("#service option")).ToHaveTextAsync(["all services"]);
             await Expect(page.Locator("#anomaly-summary")).ToHaveTextAsync("");
-            await page.ScreenshotAsync(new() { Path = Artifact($"empty-overview-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"empty-overview-{Engine}.png"), FullPage = true });
 
             // The search: no events at all, then a filter that matches none; each says which, and no spinner stays.
             await page.ClickAsync("#tab-search");
@@ -104,20 +104,20 @@ public abstract class PageCasesTests(PageCasesHost host)
             await ExpectNoSidewaysScrollAsync(page, "the overview with long top errors");
 
             // The live tail: a long event that arrives while the page watches is one clipped line.
-            await Expect(page.Locator("#tail-state")).ToHaveTextAsync("live: all services", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#tail-state")).ToHaveTextAsync("live: all services", new() { Timeout = Milliseconds(Wait) });
             host.ProduceLongToken();
             var tailRow = page.Locator($"#tail tbody tr[data-service='{PageCasesHost.LongService}']").First;
-            await Expect(tailRow).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await Expect(tailRow).ToBeVisibleAsync(new() { Timeout = Milliseconds(Wait) });
             await ExpectClippedAsync(tailRow.Locator("td.message"), "the tail's message");
             await ExpectClippedAsync(tailRow.Locator("td").Nth(2), "the tail's service");
             Assert.True((await tailRow.BoundingBoxAsync())!.Height <= 40, "a tail row with a long message is more than one line");
             await ExpectNoSidewaysScrollAsync(page, "the overview with a long tail row");
-            await page.ScreenshotAsync(new() { Path = Artifact($"long-overview-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"long-overview-{Engine}.png"), FullPage = true });
 
             // The search's rows: one line each, host and service cut with an ellipsis.
             await page.GotoAsync(host.Filled.BaseAddress + $"?view=search&service={Uri.EscapeDataString(PageCasesHost.LongService)}&range=1h");
             var items = (await host.LogsAsync(host.Filled, $"service={Uri.EscapeDataString(PageCasesHost.LongService)}&limit=100")).Items;
-            await Expect(page.Locator("#results tr.result")).ToHaveCountAsync(items.Count, new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#results tr.result")).ToHaveCountAsync(items.Count, new() { Timeout = Milliseconds(Wait) });
             var token = items.First(i => i.Message.StartsWith("payload=", StringComparison.Ordinal));
             var stack = items.First(i => i.Message.Contains('\n', StringComparison.Ordinal));
             var tokenRow = page.Locator($"#results tr.result[data-id='{token.Id}']");
@@ -146,7 +146,7 @@ public abstract class PageCasesTests(PageCasesHost host)
             await ExpectWrappedAsync(detail.Locator("dd[data-field='message']"), "the detail's message");
             await ExpectWrappedAsync(detail.Locator("dd[data-field='host']"), "the detail's host");
             await ExpectNoSidewaysScrollAsync(page, "the search with a long message open");
-            await page.ScreenshotAsync(new() { Path = Artifact($"long-detail-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"long-detail-{Engine}.png"), FullPage = true });
             await tokenRow.ClickAsync();
 
             // A stack trace: whole, line by line, and not said to be cut.
@@ -180,7 +180,7 @@ public abstract class PageCasesTests(PageCasesHost host)
         {
             await page.GotoAsync(host.Filled.BaseAddress.ToString());
             var sorted = host.Services.Order(StringComparer.Ordinal).ToList();
-            await Expect(page.Locator("#service option")).ToHaveCountAsync(sorted.Count + 1, new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#service option")).ToHaveCountAsync(sorted.Count + 1, new() { Timeout = Milliseconds(Wait) });
             Assert.Equal(sorted, (await page.Locator("#service option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)")).Skip(1));
             Assert.Equal(sorted, (await page.Locator("#latency-service option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)")).Skip(1));
             Assert.Equal(sorted, await page.Locator("#s-services option").EvaluateAllAsync<string[]>("os => os.map(o => o.value)"));
@@ -227,7 +227,7 @@ public abstract class PageCasesTests(PageCasesHost host)
             }
 
             await ExpectNoSidewaysScrollAsync(page, "the overview with sixty services");
-            await page.ScreenshotAsync(new() { Path = Artifact($"services-overview-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"services-overview-{Engine}.png"), FullPage = true });
 
             // Choosing the long-named service in the header narrows the page to it.
             await page.SelectOptionAsync("#service", PageCasesHost.LongService);
@@ -262,17 +262,9 @@ public abstract class PageCasesTests(PageCasesHost host)
         Assert.True(widths[0] <= widths[1], $"{what} is {widths[0]} px wide in {widths[1]} px");
     }
 
-    private static string Artifact(string name)
-    {
-        Directory.CreateDirectory(ArtifactsFolder);
-        return Path.Combine(ArtifactsFolder, name);
-    }
+    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Milliseconds(Wait) };
 
-    private static float Ms(TimeSpan t) => (float)t.TotalMilliseconds;
-
-    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Ms(Wait) };
-
-    private static LocatorAssertionsToHaveTextOptions PatientText() => new() { Timeout = Ms(Wait) };
+    private static LocatorAssertionsToHaveTextOptions PatientText() => new() { Timeout = Milliseconds(Wait) };
 }
 
 /// <summary>
@@ -309,7 +301,7 @@ public abstract class PageCasesHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        RequireChromium();
+        Chromium.Require();
         var (emptyKafka, filledKafka) = (LoopbackPort.Free(), LoopbackPort.Free());
         var (emptyDb, filledDb) = await DatabasesAsync();
         Empty = StandaloneProcess.Start(_emptyFolder.Path, Settings(_emptyFolder.Path, emptyKafka), emptyDb);

@@ -5,7 +5,7 @@ using LogPipeline.Data;
 using LogPipeline.Testing;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Playwright;
-using static LogPipeline.Tests.Dashboard.DashboardTests;
+using static LogPipeline.Tests.Infrastructure.BrowserPage;
 using static Microsoft.Playwright.Assertions;
 
 namespace LogPipeline.Tests.Dashboard;
@@ -110,7 +110,7 @@ public abstract class SearchPageTests(SearchPageHost host)
         {
             await page.GotoAsync(host.Process.BaseAddress + $"?view=search&service={Esc(e.Service)}&traceId={e.TraceId}&from={from}&to={to}");
             var row = page.Locator($"#results tr.result[data-id='{e.Id}']");
-            await row.ClickAsync(new() { Timeout = Ms(Wait) });
+            await row.ClickAsync(new() { Timeout = Milliseconds(Wait) });
             var detail = page.Locator($"#results tr.detail[data-id='{e.Id}']");
             await Expect(detail).ToBeVisibleAsync();
             await Expect(detail.Locator("dd[data-field='trace id'] span")).ToHaveTextAsync(e.TraceId!);
@@ -129,7 +129,7 @@ public abstract class SearchPageTests(SearchPageHost host)
                 await Expect(detail.Locator("dd[data-field='fingerprint'] span")).ToHaveTextAsync(e.Fingerprint);
             }
 
-            await page.ScreenshotAsync(new() { Path = Artifact($"search-detail-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"search-detail-{Engine}.png"), FullPage = true });
 
             // The trace: every event of it within half an hour either side, all services, oldest first.
             await detail.Locator("dd[data-field='trace id'] button").ClickAsync();
@@ -162,7 +162,7 @@ public abstract class SearchPageTests(SearchPageHost host)
 
             // A top error's template: its events in the overview's range, then in the past range whose rows are settled.
             var top = page.Locator("#top-errors tbody tr[data-fingerprint]").First;
-            await Expect(top).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await Expect(top).ToBeVisibleAsync(new() { Timeout = Milliseconds(Wait) });
             var fingerprint = await top.GetAttributeAsync("data-fingerprint");
             var service = await top.Locator("td").Nth(1).InnerTextAsync();
             await top.ClickAsync();
@@ -179,13 +179,13 @@ public abstract class SearchPageTests(SearchPageHost host)
             Assert.NotEmpty(ids);
             await Expect(page.Locator("#s-count")).ToHaveAttributeAsync("data-count", ids.Count.ToString(CultureInfo.InvariantCulture), Patiently());
             Assert.Equal(ids.Take(100), await RowIdsAsync(page));
-            await page.ScreenshotAsync(new() { Path = Artifact($"search-template-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"search-template-{Engine}.png"), FullPage = true });
 
             // Back to the overview: a point of the error-rate chart opens that minute's errors (a past minute, settled).
             await page.GoBackAsync();
             await page.GoBackAsync();
             var chart = page.Locator("#errors-chart");
-            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Ms(Wait) });
+            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Milliseconds(Wait) });
             var over = page.Locator("#errors-chart .u-over");
             var box = (await over.BoundingBoxAsync())!;
             var xMin = double.Parse((await chart.GetAttributeAsync("data-x-min"))!, CultureInfo.InvariantCulture);
@@ -205,7 +205,7 @@ public abstract class SearchPageTests(SearchPageHost host)
 
             // The anomaly band: that service over the anomaly.
             await page.GoBackAsync();
-            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Ms(Wait) });
+            await Expect(chart).ToHaveAttributeAsync("data-anomaly-bands", "1", new() { Timeout = Milliseconds(Wait) });
             var bandX = double.Parse((await chart.GetAttributeAsync("data-anomaly-bands-at"))!.Split(' ')[0], CultureInfo.InvariantCulture);
             await over.ClickAsync(new() { Position = new() { X = (float)bandX, Y = 30 } });
             await Expect(page.Locator("#s-service")).ToHaveValueAsync("checkout");
@@ -235,7 +235,7 @@ public abstract class SearchPageTests(SearchPageHost host)
             await page.GotoAsync(host.Process.BaseAddress.ToString());
             await page.SelectOptionAsync("#tail-level", "warn");
             var rows = page.Locator("#tail tbody tr[data-id]");
-            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Milliseconds(Wait) });
             Assert.All(await page.Locator("#tail tbody td.level").AllInnerTextsAsync(), l => Assert.Contains(l.ToLowerInvariant(), new[] { "warn", "error", "fatal" }));
 
             // Text: the word most of the rows seen have (a common one, so that more arrive); every row after that contains it.
@@ -243,20 +243,20 @@ public abstract class SearchPageTests(SearchPageHost host)
             var word = messages.SelectMany(m => m.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 4).Distinct())
                 .GroupBy(w => w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
             await page.FillAsync("#tail-q", word);
-            await Expect(page.Locator("#tail-state")).ToContainTextAsync(word, new() { Timeout = Ms(Wait) });
-            await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#tail-state")).ToContainTextAsync(word, new() { Timeout = Milliseconds(Wait) });
+            await Expect(rows.First).ToBeVisibleAsync(new() { Timeout = Milliseconds(Wait) });
             Assert.All(await page.Locator("#tail tbody td.message").AllInnerTextsAsync(), m => Assert.Contains(word, m, StringComparison.OrdinalIgnoreCase));
 
             // Paused, nothing is added; resumed, what arrived meanwhile shows.
             await page.FillAsync("#tail-q", "");
-            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Ms(Wait) });
+            await Expect(rows.Nth(2)).ToBeVisibleAsync(new() { Timeout = Milliseconds(Wait) });
             await page.CheckAsync("#tail-pause");
             var received = await page.Locator("#tail").GetAttributeAsync("data-received");
             await Expect(page.Locator("#tail-state")).ToContainTextAsync("paused");
             await page.WaitForTimeoutAsync(3000);
             Assert.Equal(received, await page.Locator("#tail").GetAttributeAsync("data-received"));
             await page.UncheckAsync("#tail-pause");
-            await page.WaitForFunctionAsync("n => document.querySelector('#tail').dataset.received !== n", received, new() { Timeout = Ms(Wait) });
+            await page.WaitForFunctionAsync("n => document.querySelector('#tail').dataset.received !== n", received, new() { Timeout = Milliseconds(Wait) });
             browser.AssertNoProblems();
         }
         finally
@@ -274,28 +274,28 @@ public abstract class SearchPageTests(SearchPageHost host)
         try
         {
             await page.GotoAsync(host.Process.BaseAddress + "?view=search&traceId=xyz");
-            await Expect(page.Locator(".field-error[data-for='traceId']")).ToHaveTextAsync("traceId must be 32 hexadecimal digits (a W3C trace id).", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='traceId']")).ToHaveTextAsync("traceId must be 32 hexadecimal digits (a W3C trace id).", new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator("#s-traceId")).ToHaveAttributeAsync("aria-invalid", "true");
             await Expect(page.Locator("#results tbody tr.placeholder")).ToBeVisibleAsync();
-            await page.ScreenshotAsync(new() { Path = Artifact($"search-bad-trace-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"search-bad-trace-{Engine}.png"), FullPage = true });
 
             await page.FillAsync("#s-traceId", "");
             await page.SelectOptionAsync("#s-range", "custom");
             await page.FillAsync("#s-from", "2025-01-02T00:00:00Z");
             await page.FillAsync("#s-to", "2025-01-01T00:00:00Z");
             await page.ClickAsync("#search-form button[type=submit]");
-            await Expect(page.Locator(".field-error[data-for='from']")).ToHaveTextAsync("from must be before to.", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='from']")).ToHaveTextAsync("from must be before to.", new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator(".field-error[data-for='traceId']")).ToBeHiddenAsync();
 
             await page.FillAsync("#s-from", "2025-01-01T00:00:00Z");
             await page.FillAsync("#s-to", "2025-03-01T00:00:00Z");
             await page.ClickAsync("#search-form button[type=submit]");
-            await Expect(page.Locator(".field-error[data-for='to']")).ToContainTextAsync("at most 31 days", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='to']")).ToContainTextAsync("at most 31 days", new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator(".field-error[data-for='from']")).ToBeHiddenAsync();
 
             await page.FillAsync("#s-from", "yesterday");
             await page.ClickAsync("#search-form button[type=submit]");
-            await Expect(page.Locator(".field-error[data-for='from']")).ToContainTextAsync("from must be an ISO-8601 instant", new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator(".field-error[data-for='from']")).ToContainTextAsync("from must be an ISO-8601 instant", new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator("#search-form")).ToBeVisibleAsync();
         }
         finally
@@ -314,7 +314,7 @@ public abstract class SearchPageTests(SearchPageHost host)
             var (from, to) = host.PastRange;
             await page.GotoAsync(host.Process.BaseAddress + $"?view=search&from={from}&to={to}");
             var first = page.Locator("#results tr.result").First;
-            await first.ClickAsync(new() { Timeout = Ms(Wait) });
+            await first.ClickAsync(new() { Timeout = Milliseconds(Wait) });
             await Expect(page.Locator("#results tr.detail")).ToBeVisibleAsync();
 
             // A broad text search over the whole range: counted up to the cap, and said so.
@@ -327,10 +327,10 @@ public abstract class SearchPageTests(SearchPageHost host)
 
             // Nothing wider than the window: no sideways scrolling.
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the search view scrolls sideways at 420 px");
-            await page.ScreenshotAsync(new() { Path = Artifact($"search-narrow-{Engine}.png"), FullPage = true });
+            await page.ScreenshotAsync(new() { Path = Chromium.Artifact($"search-narrow-{Engine}.png"), FullPage = true });
 
             await page.ClickAsync("#tab-overview");
-            await Expect(page.Locator("#volume-chart canvas")).ToHaveCountAsync(1, new() { Timeout = Ms(Wait) });
+            await Expect(page.Locator("#volume-chart canvas")).ToHaveCountAsync(1, new() { Timeout = Milliseconds(Wait) });
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the overview scrolls sideways at 420 px");
             browser.AssertNoProblems();
         }
@@ -352,12 +352,6 @@ public abstract class SearchPageTests(SearchPageHost host)
         return (Esc((await count.GetAttributeAsync("data-from"))!), Esc((await count.GetAttributeAsync("data-to"))!));
     }
 
-    private static string Artifact(string name)
-    {
-        Directory.CreateDirectory(ArtifactsFolder);
-        return Path.Combine(ArtifactsFolder, name);
-    }
-
     private static DateTime Instant(string text) =>
         DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
@@ -365,9 +359,7 @@ public abstract class SearchPageTests(SearchPageHost host)
 
     private static string Iso(DateTime utc) => Esc(utc.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
 
-    private static float Ms(TimeSpan t) => (float)t.TotalMilliseconds;
-
-    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Ms(Wait) };
+    private static LocatorAssertionsToHaveAttributeOptions Patiently() => new() { Timeout = Milliseconds(Wait) };
 }
 
 /// <summary>
@@ -400,7 +392,7 @@ public abstract class SearchPageHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        RequireChromium();
+        Chromium.Require();
         var kafkaPort = LoopbackPort.Free();
         Process = StandaloneProcess.Start(
             _folder.Path,
@@ -435,9 +427,9 @@ public abstract class SearchPageHost : IAsyncLifetime
         var traced = await Process.Store.WaitForCountAsync($"SELECT COUNT(*) FROM log_events WHERE trace_id = '{TraceId}'", 3, TimeSpan.FromSeconds(60));
         Assert.True(traced == 3, $"{traced} of the trace's 3 events were stored.\n{Process.ReadLog()}");
 
-        PointMinute = FloorToMinute(to).AddMinutes(-1);
+        PointMinute = PipelineScenario.Minute(to).AddMinutes(-1);
         AnomalyStart = PointMinute.AddMinutes(-1);
-        await AddAnomalyAsync(Process, "checkout", AnomalyStart, PointMinute);
+        await Process.Store.AddAnomalyAsync("checkout", AnomalyStart, PointMinute);
     }
 
     /// <summary>

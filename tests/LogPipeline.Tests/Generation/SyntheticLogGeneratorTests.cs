@@ -149,10 +149,10 @@ public sealed partial class SyntheticLogGeneratorTests
     {
         foreach (var log in Generate(new GeneratorOptions { Seed = 7, Services = 20 }, 20_000, TimeSpan.FromMilliseconds(50)))
         {
-            var context = WireAssert.ContextFor(log.Event);
+            var context = WireExpectations.ContextFor(log.Event);
             Assert.True(LogParser.TryParse(log.Line, context, out var parsed, out var format, out var error), $"{error} in {log.Line}");
             Assert.Equal(log.Format, format);
-            WireAssert.Same(WireAssert.Expected(log.Event, log.Format, context), parsed);
+            WireAssert.Same(WireExpectations.Expected(log.Event, log.Format, context), parsed);
         }
     }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Tests.Grafana;
@@ -21,8 +20,8 @@ public sealed class GrafanaQueryTests(MariaDbFixture mariaDb)
     public async Task EveryPanelQueryReturnsGrafanasColumnsAndTheEventsCounts()
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(StoreProvider.MariaDb, temp, "grafana");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(StoreProvider.MariaDb, temp, mariaDb, "grafana");
+        using var kafka = TestKafka.Start();
         var start = new DateTimeOffset(DateTime.UtcNow.AddMinutes(-30).Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
         var scenario = PipelineScenario.Create(4000, seed: 17, start: start, step: TimeSpan.FromMilliseconds(60), poisonEvery: 1000);
         scenario.ProduceTo(kafka.BootstrapServers);

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using LogPipeline.Ingest;
 using LogPipeline.Kafka.Embedded;
-using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Ingest;
@@ -85,7 +84,7 @@ public sealed class IngestBackpressureTests
         Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(status.Details).Unpack<LogPipeline.Ingest.Rpc.RetryInfo>().RetryDelay.ToTimeSpan());
 
         // Kafka comes up on the port the ingest was given; the senders retry as told until they succeed.
-        var kafka = IngestFixture.StartKafka();
+        var kafka = TestKafka.Start(IngestFixture.Partitions, deadLetterPartitions: 1);
         kafkaStarted(kafka);
         listening(EmbeddedKafkaListener.Start(kafka, port));
         foreach (var body in new[] { first, second })

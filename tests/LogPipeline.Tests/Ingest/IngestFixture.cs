@@ -6,7 +6,6 @@ using Google.Protobuf;
 using LogPipeline.Ingest.Otlp;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
-using LogPipeline.Tests.Infrastructure;
 
 namespace LogPipeline.Tests.Ingest;
 
@@ -18,7 +17,7 @@ public sealed class IngestFixture : IAsyncLifetime
     /// <summary>Small, so that limits are cheap to cross.</summary>
     public const int MaxRequestBytes = 1024 * 1024;
 
-    public EmbeddedKafka Kafka { get; } = StartKafka();
+    public EmbeddedKafka Kafka { get; } = TestKafka.Start(Partitions, deadLetterPartitions: 1);
 
     public IngestHost Ingest { get; private set; } = null!;
 
@@ -35,14 +34,6 @@ public sealed class IngestFixture : IAsyncLifetime
         Http.Dispose();
         await Ingest.DisposeAsync();
         Kafka.Dispose();
-    }
-
-    public static EmbeddedKafka StartKafka()
-    {
-        var kafka = EmbeddedKafka.Start();
-        kafka.CreateTopic("logs.raw", Partitions);
-        kafka.CreateTopic("logs.deadletter", 1);
-        return kafka;
     }
 
     public Task<HttpResponseMessage> PostAsync(byte[] body, string contentType, string? contentEncoding = null) =>

@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
-using LogPipeline.Tests.Infrastructure;
 
 namespace LogPipeline.Tests.Kafka;
 

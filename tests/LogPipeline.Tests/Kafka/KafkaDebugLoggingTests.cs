@@ -1,6 +1,5 @@
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 
 namespace LogPipeline.Tests.Kafka;
 
@@ -21,7 +20,7 @@ public sealed class KafkaDebugLoggingTests
     {
         using var temp = new TempFolder();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "debug.db")}");
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(2_000, seed: 71, start: DateTimeOffset.UtcNow.AddMinutes(-10), step: TimeSpan.FromMilliseconds(20), poisonEvery: 1000);
         scenario.ProduceTo(kafka.BootstrapServers);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
@@ -36,7 +35,7 @@ public sealed class KafkaDebugLoggingTests
         Assert.Equal(scenario.Valid.Count, stored);
         await Task.Delay(TimeSpan.FromSeconds(2)); // a late crash (a rebalance, the statistics timer) would show now
         Assert.True(!processor.HasExited, $"the processor exited with code {processor.ExitCode}:\n{Tail(log)}");
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     private static async Task<long> WaitForRawCountOrExitAsync(StoreQueries store, ProcessorProcess processor, long count)

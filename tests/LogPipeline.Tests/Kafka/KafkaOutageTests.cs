@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 
 namespace LogPipeline.Tests.Kafka;
 
@@ -27,7 +26,7 @@ public sealed class KafkaOutageTests
     {
         using var temp = new TempFolder();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "kafkadown.db")}");
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(5_000, seed: 73, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 1000);
         scenario.ProduceTo(kafka.BootstrapServers);
         var log = Path.Combine(temp.Path, "processor.log");
@@ -47,7 +46,7 @@ public sealed class KafkaOutageTests
 
             kafka.SetBrokerUp();
             Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
-            var (status, _) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.OK, _ => true);
+            var (status, _) = await processor.WaitForHealthAsync(http, s => s == HttpStatusCode.OK, _ => true, Timeout);
             Assert.Equal(HttpStatusCode.OK, status);
             await Task.Delay(TimeSpan.FromSeconds(1)); // anything extra would show up now
             Assert.False(processor.HasExited);
@@ -58,7 +57,7 @@ public sealed class KafkaOutageTests
             kafka.SetBrokerUp();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     [Fact]
@@ -66,7 +65,7 @@ public sealed class KafkaOutageTests
     {
         using var temp = new TempFolder();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "kafkaoutage.db")}");
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(20_000, seed: 79, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 2000);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         settings["Processor:BatchSize"] = "1000";
@@ -113,13 +112,13 @@ public sealed class KafkaOutageTests
         }
 
         // Count, distinct (topic, partition, offset) and every aggregate equal what was produced.
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     [Fact]
     public async Task AProduceThroughKafkaProduceWaitsOutABrokerOutageLongerThanLibrdkafkasOwnRetries()
     {
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -155,7 +154,7 @@ public sealed class KafkaOutageTests
     private static async Task AssertUnhealthyBecauseKafkaIsDownAsync(HttpClient http, ProcessorProcess processor, EmbeddedKafka kafka, string log)
     {
         var reason = $"kafka: Unhealthy: Kafka is not reachable at {kafka.BootstrapServers}";
-        var (status, body) = await StoreOutageTests.WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains(reason, StringComparison.Ordinal));
+        var (status, body) = await processor.WaitForHealthAsync(http, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains(reason, StringComparison.Ordinal), Timeout);
         Assert.True(status == HttpStatusCode.ServiceUnavailable && body.Contains(reason, StringComparison.Ordinal), $"/health: {(int)status} {body}\n{await File.ReadAllTextAsync(log)}");
     }
 

@@ -1,7 +1,6 @@
 using Confluent.Kafka;
 using LogPipeline.Kafka;
 using LogPipeline.Resilience;
-using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LogPipeline.Tests.Kafka;

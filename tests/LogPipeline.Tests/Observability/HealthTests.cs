@@ -1,6 +1,4 @@
 using LogPipeline.Data;
-using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +14,7 @@ public sealed class HealthTests
     public async Task ARunningProcessorIsHealthyWithKafkaAndTheStoreOverHttp()
     {
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "health.db")}");
         var app = await ProcessorHost.StartAsync(ProcessorHost.Settings(kafka.BootstrapServers, store));
         try

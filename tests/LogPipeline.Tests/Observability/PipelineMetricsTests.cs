@@ -3,8 +3,6 @@ using System.Diagnostics.Metrics;
 using LogPipeline.Data;
 using LogPipeline.Kafka;
 using LogPipeline.Processor.Pipeline;
-using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Observability;
@@ -16,7 +14,7 @@ public sealed class PipelineMetricsTests
     public async Task PipelineMetricsCountWhatTheStreamContains()
     {
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "metrics.db")}");
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         settings["Kafka:StatisticsIntervalMs"] = "200";

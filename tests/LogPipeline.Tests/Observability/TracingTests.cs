@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using LogPipeline.Data;
-using LogPipeline.Tests.Infrastructure;
-using LogPipeline.Tests.Processor;
 
 namespace LogPipeline.Tests.Observability;
 
@@ -22,7 +20,7 @@ public sealed class TracingTests
         ActivitySource.AddActivityListener(listener);
 
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "traces.db")}");
         var producer = await ProducerHost.StartAsync(new Dictionary<string, string?>
         {

@@ -17,8 +17,8 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
     public async Task KilledHardAtSeveralPointsUnderLoadThenRestartedStoresEverythingOnce(StoreProvider provider)
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(provider, temp, "crash");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(provider, temp, mariaDb, "crash");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(20_000, seed: 23, start: DateTimeOffset.UtcNow.AddMinutes(-30), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
         scenario.ProduceTo(kafka.BootstrapServers);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
@@ -40,15 +40,15 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
             last.KillHard();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     [Fact]
     public async Task MariaDbStoppedUnderLoadForSecondsThenStartedLosesAndDoublesNothing()
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(StoreProvider.MariaDb, temp, "outage");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(StoreProvider.MariaDb, temp, mariaDb, "outage");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(30_000, seed: 31, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         settings["Processor:BatchSize"] = "1000";
@@ -82,7 +82,7 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
             await app.DisposeAsync();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
         // A store that answers with an error no retry can mend (its table is gone) is a bug to stop on,
         // and the log must say which error: once it only said "The store writer has stopped; see its error."
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(StoreProvider.Sqlite, temp, "broken");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(StoreProvider.Sqlite, temp, mariaDb, "broken");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(4_000, seed: 37, start: DateTimeOffset.UtcNow.AddMinutes(-10), step: TimeSpan.FromMilliseconds(20), poisonEvery: 1_000_000);
         scenario.ProduceTo(kafka.BootstrapServers, 0, 2_000, TimeSpan.FromSeconds(60));
         var log = Path.Combine(temp.Path, "processor.log");
@@ -117,8 +117,8 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
     public async Task TwoInstancesInOneGroupSplitThePartitionsAndTogetherStoreEverythingOnce(StoreProvider provider)
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(provider, temp, "pair");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(provider, temp, mariaDb, "pair");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(30_000, seed: 47, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         settings["Processor:BatchSize"] = "1000";
@@ -150,7 +150,7 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
             await second.DisposeAsync();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     private static List<int> Assignment(Microsoft.AspNetCore.Builder.WebApplication app) =>

@@ -3,7 +3,6 @@ using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Kafka;
-using LogPipeline.Tests.Infrastructure;
 
 namespace LogPipeline.Tests.Processor;
 
@@ -17,7 +16,7 @@ public sealed class ProcessorPoisonTests
     {
         using var temp = new TempFolder();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "large.db")}");
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var huge = new byte[2 * 1024 * 1024];
         new Random(5).NextBytes(huge);
         var before = Encoding.UTF8.GetBytes($"{{\"v\":1,\"timestamp\":\"{DateTimeOffset.UtcNow.AddSeconds(-2):O}\",\"service\":\"big\",\"host\":\"big-1\",\"level\":\"info\",\"message\":\"before\"}}");

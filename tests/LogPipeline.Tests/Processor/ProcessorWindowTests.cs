@@ -4,7 +4,6 @@ using LogPipeline.Data;
 using LogPipeline.Kafka;
 using LogPipeline.Kafka.Embedded;
 using LogPipeline.Formats;
-using LogPipeline.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LogPipeline.Tests.Processor;
@@ -19,7 +18,7 @@ public sealed class ProcessorWindowTests
     public async Task EventsLaterThanTheAllowedLatenessAreStoredRawAndCountedLateButNotAggregated()
     {
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "late.db")}");
         // One partition, in this order: minutes 0..5, then one from minute 1 (its window closed at 1+1+2 <= 5),
         // then one from minute 4 (its window is still open: 4+1+2 > 5).
@@ -44,7 +43,7 @@ public sealed class ProcessorWindowTests
     public async Task AnErrorSpikeOpensAnAnomalyWithAStartAndEndsItWhenTheRateIsBackAndPercentilesAreMaterialised()
     {
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "anomaly.db")}");
         // "checkout": 40 events a minute; 1 in 20 errors, except minutes 15..17 where half are errors.
         // "search": the same, but its spike (minutes 22..24) is still going on when the stream ends.
@@ -107,7 +106,7 @@ public sealed class ProcessorWindowTests
     public async Task RawEventsPastTheirRetentionArePurgedInTheBackgroundWhileAggregatesStay()
     {
         using var temp = new TempFolder();
-        using var kafka = ProcessorTests.StartKafka();
+        using var kafka = TestKafka.Start();
         var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "retention.db")}");
         var old = Enumerable.Range(0, 50).Select(i => Event("billing", DateTimeOffset.UtcNow.AddHours(-3).AddSeconds(i), LogLevel.Info, "old " + i)).ToList();
         var fresh = Enumerable.Range(0, 5).Select(i => Event("billing", DateTimeOffset.UtcNow.AddSeconds(-i), LogLevel.Info, "fresh " + i)).ToList();

@@ -17,8 +17,8 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
     public async Task StartedWhileMariaDbIsStoppedWaitsReportsUnhealthyThenStoresEverythingOnce()
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(StoreProvider.MariaDb, temp, "startdown");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(StoreProvider.MariaDb, temp, mariaDb, "startdown");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(5_000, seed: 61, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 1000);
         scenario.ProduceTo(kafka.BootstrapServers);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
@@ -32,7 +32,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
             using var processor = ProcessorProcess.Start(settings, log, port);
 
             // It comes up and says why it is not healthy, instead of exiting.
-            var (status, body) = await WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains("not reachable", StringComparison.Ordinal));
+            var (status, body) = await processor.WaitForHealthAsync(http, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains("not reachable", StringComparison.Ordinal), Timeout);
             Assert.True(status == HttpStatusCode.ServiceUnavailable && body.Contains("not reachable", StringComparison.Ordinal), $"/health: {(int)status} {body}\n{await File.ReadAllTextAsync(log)}");
 
             await Task.Delay(TimeSpan.FromSeconds(20)); // well past a first connection timeout and several retries
@@ -40,7 +40,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
 
             mariaDb.Start();
             Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, Timeout));
-            (status, body) = await WaitForHealthAsync(http, processor, s => s == HttpStatusCode.OK, _ => true);
+            (status, body) = await processor.WaitForHealthAsync(http, s => s == HttpStatusCode.OK, _ => true, Timeout);
             Assert.Equal(HttpStatusCode.OK, status);
             await Task.Delay(TimeSpan.FromSeconds(1)); // anything extra would show up now
             Assert.False(processor.HasExited);
@@ -52,15 +52,15 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
             mariaDb.Start();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 
     [Fact]
     public async Task MariaDbStoppedUnderLoadLongerThanTheOldGiveUpLosesAndDoublesNothing()
     {
         using var temp = new TempFolder();
-        var store = new ProcessorTests(mariaDb).Store(StoreProvider.MariaDb, temp, "longoutage");
-        using var kafka = ProcessorTests.StartKafka();
+        var store = StoreQueries.Empty(StoreProvider.MariaDb, temp, mariaDb, "longoutage");
+        using var kafka = TestKafka.Start();
         var scenario = PipelineScenario.Create(30_000, seed: 67, start: DateTimeOffset.UtcNow.AddMinutes(-20), step: TimeSpan.FromMilliseconds(20), poisonEvery: 5000);
         var settings = ProcessorHost.Settings(kafka.BootstrapServers, store);
         settings["Processor:BatchSize"] = "1000";
@@ -76,7 +76,7 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
             mariaDb.Stop();
             try
             {
-                var (status, body) = await WaitForHealthAsync(http, processor, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains("not reachable", StringComparison.Ordinal));
+                var (status, body) = await processor.WaitForHealthAsync(http, s => s == HttpStatusCode.ServiceUnavailable, b => b.Contains("not reachable", StringComparison.Ordinal), Timeout);
                 Assert.True(status == HttpStatusCode.ServiceUnavailable, $"/health during the outage: {(int)status} {body}");
 
                 // The old pipeline gave up after 10 retries (about a minute); this stop is longer.
@@ -98,33 +98,6 @@ public sealed class StoreOutageTests(MariaDbFixture mariaDb)
             mariaDb.Start();
         }
 
-        await ProcessorTests.AssertStoreMatchesAsync(store, scenario);
-    }
-
-    /// <summary>Polls /health until it matches, the process exits, or the timeout; returns the last answer (status 0 when none).</summary>
-    internal static async Task<(HttpStatusCode Status, string Body)> WaitForHealthAsync(HttpClient http, ProcessorProcess processor, Func<HttpStatusCode, bool> status, Func<string, bool> body)
-    {
-        var last = (Status: (HttpStatusCode)0, Body: "no answer");
-        var deadline = DateTime.UtcNow + Timeout;
-        while (DateTime.UtcNow < deadline && !processor.HasExited)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative));
-                last = (response.StatusCode, await response.Content.ReadAsStringAsync());
-                if (status(last.Status) && body(last.Body))
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                last = ((HttpStatusCode)0, ex.Message);
-            }
-
-            await Task.Delay(250);
-        }
-
-        return last;
+        await StoreAssert.MatchesAsync(store, scenario);
     }
 }

@@ -6,7 +6,6 @@ using LogPipeline.Formats;
 using LogPipeline.Producer;
 using LogPipeline.Producer.Generation;
 using LogPipeline.Producer.Publishing;
-using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Tests.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +21,7 @@ public sealed class ProducerTests
     [Fact]
     public async Task EverySyntheticEventReachesAConsumerKeyedByServiceWithHostAndTraceHeaders()
     {
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         const int count = 5000;
         var start = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
         var app = await ProducerHost.StartAsync(Settings(kafka, new()
@@ -58,7 +57,7 @@ public sealed class ProducerTests
             var parseContext = new LogParseContext(record.Message.Key, record.Header(KafkaHeaderNames.Host), start, sent.Event.Timestamp.Offset);
             Assert.True(LogParser.TryParse(record.Message.Value, parseContext, out var parsed, out var format, out var error), error.ToString());
             Assert.Equal(sent.Format, format);
-            WireAssert.Same(WireAssert.Expected(sent.Event, sent.Format, parseContext), parsed);
+            WireAssert.Same(WireExpectations.Expected(sent.Event, sent.Format, parseContext), parsed);
         }
 
         Assert.All(unsent.Values, q => Assert.Empty(q));
@@ -70,7 +69,7 @@ public sealed class ProducerTests
     [Fact]
     public async Task EventsThatTimedOutWhileKafkaWasDownAreSentAgainNotDropped()
     {
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         const int count = 3000;
         var start = new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero);
         var app = await ProducerHost.StartAsync(Settings(kafka, new()
@@ -113,7 +112,7 @@ public sealed class ProducerTests
     [Fact]
     public async Task ReplaySendsEveryLineOfAFileUnchanged()
     {
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         using var dir = new TempFolder();
         var lines = new List<byte[]>
         {
@@ -147,7 +146,7 @@ public sealed class ProducerTests
     [Fact]
     public async Task FollowSendsLinesAppendedAfterStartAndRereadsATruncatedFile()
     {
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         using var dir = new TempFolder();
         var file = Path.Combine(dir.Path, "app.log");
         await File.WriteAllTextAsync(file, "line 1\nline 2\n");
@@ -175,7 +174,7 @@ public sealed class ProducerTests
     [Fact]
     public async Task KcatListsAndReadsTheEmbeddedClustersTopics()
     {
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         var app = await ProducerHost.StartAsync(Settings(kafka, new() { ["Producer:EventsPerSecond"] = "0", ["Producer:MaxEvents"] = "300" }));
         await app.RunToCompletionAsync(Timeout);
 
@@ -202,7 +201,7 @@ public sealed class ProducerTests
         // CI once saw a 300-event run finish before Kestrel had bound its port: the worker's stop
         // cancelled the host's start ("a task was canceled"). A hosted service that holds the start
         // until the source is done makes that order certain.
-        using var kafka = StartKafka();
+        using var kafka = TestKafka.Start(Partitions);
         var app = await ProducerHost.StartAsync(
             Settings(kafka, new() { ["Producer:EventsPerSecond"] = "0", ["Producer:MaxEvents"] = "50" }),
             services: s => s.AddHostedService<StartsAfterTheProducerIsDone>());
@@ -238,14 +237,6 @@ public sealed class ProducerTests
         Assert.Contains("Producer:EventsPerSecond must be 0 (unlimited) or a positive number; got -5.", output, StringComparison.Ordinal);
         Assert.Contains("Producer:BurstFactor must be at least 1; got 0.5.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
-    }
-
-    private static EmbeddedKafka StartKafka()
-    {
-        var kafka = EmbeddedKafka.Start();
-        kafka.CreateTopic("logs.raw", Partitions);
-        kafka.CreateTopic("logs.deadletter", 2);
-        return kafka;
     }
 
     private static Dictionary<string, string?> Settings(EmbeddedKafka kafka, Dictionary<string, string?> settings)

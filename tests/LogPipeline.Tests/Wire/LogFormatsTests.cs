@@ -153,7 +153,7 @@ public sealed class LogFormatsTests
     public void Utf8BytesParseLikeStrings()
     {
         var line = LogFormatter.Format(App("emoji 🔥"), LogFormat.Logfmt);
-        var context = WireAssert.ContextFor(App("x"));
+        var context = WireExpectations.ContextFor(App("x"));
         Assert.True(LogParser.TryParse(Encoding.UTF8.GetBytes(line + "\r\n"), context, out var e, out var error), error.ToString());
         Assert.Equal("emoji 🔥", e.Message);
     }

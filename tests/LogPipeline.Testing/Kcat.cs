@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>kcat, an independent Kafka client (Debian's kcat), run to check what our clients and brokers do.</summary>
-internal static class Kcat
+public static class Kcat
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Runs kcat with these arguments and returns its standard output; a failure fails the test with kcat's error.</summary>
+    /// <summary>Runs kcat with these arguments and returns its standard output; a failure throws with kcat's error.</summary>
     public static async Task<string> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("kcat") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -20,7 +20,6 @@ internal static class Kcat
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(Timeout);
-        Assert.True(process.ExitCode == 0, "kcat failed: " + await error);
-        return await output;
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException("kcat failed: " + await error);
     }
 }

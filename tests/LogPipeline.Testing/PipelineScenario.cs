@@ -5,9 +5,8 @@ using LogPipeline.Data;
 using LogPipeline.Kafka;
 using LogPipeline.Formats;
 using LogPipeline.Producer.Generation;
-using LogPipeline.Tests.Wire;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>
 /// A mixed-format stream with poison records in it, and what the store must hold afterwards,
@@ -46,7 +45,7 @@ public sealed class PipelineScenario
             var log = generator.Next(start + (step * i));
             var e = log.Event;
             var context = new LogParseContext(e.Service, e.Host, start, e.Timestamp.Offset);
-            valid.Add(new Sent(e.Service, e.Host, Encoding.UTF8.GetBytes(log.Line), WireAssert.Expected(e, log.Format, context), log.Format));
+            valid.Add(new Sent(e.Service, e.Host, Encoding.UTF8.GetBytes(log.Line), WireExpectations.Expected(e, log.Format, context), log.Format));
             if (poisonEvery > 0 && i % poisonEvery == poisonEvery - 1)
             {
                 poison.AddRange(PoisonSet(e.Service, e.Timestamp, i));

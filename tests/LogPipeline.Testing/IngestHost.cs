@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>The real ingest host (same registration as its Program.cs) in the test process, on free loopback ports.</summary>
 public sealed class IngestHost : IAsyncDisposable

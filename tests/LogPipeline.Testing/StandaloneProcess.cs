@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using LogPipeline.Data;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>
 /// The whole pipeline (embedded Kafka, the store, producer, processor, API and dashboard) as its own OS
@@ -65,7 +65,7 @@ public sealed class StandaloneProcess : IDisposable
         {
             if (process.HasExited)
             {
-                Assert.Fail($"LogPipeline.Standalone exited with code {process.ExitCode} before it was healthy.\n{ReadLog()}");
+                throw new InvalidOperationException($"LogPipeline.Standalone exited with code {process.ExitCode} before it was healthy.\n{ReadLog()}");
             }
 
             try
@@ -90,7 +90,7 @@ public sealed class StandaloneProcess : IDisposable
             await Task.Delay(250);
         }
 
-        Assert.Fail($"LogPipeline.Standalone was not healthy after {timeout.TotalSeconds:0} s (last /health: {last}).\n{ReadLog()}");
+        throw new TimeoutException($"LogPipeline.Standalone was not healthy after {timeout.TotalSeconds:0} s (last /health: {last}).\n{ReadLog()}");
     }
 
     public string ReadLog()

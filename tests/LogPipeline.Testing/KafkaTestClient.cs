@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using LogPipeline.Kafka;
 
-namespace LogPipeline.Tests.Infrastructure;
+namespace LogPipeline.Testing;
 
 /// <summary>Reads topics of a test cluster with the real client, by explicit assignment (no group join needed).</summary>
 public static class KafkaTestClient
