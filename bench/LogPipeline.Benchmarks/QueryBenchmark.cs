@@ -220,7 +220,7 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
             var days = options.Days;
             var week = Range(end.AddDays(-days), end);
             var service = (await queries.RowsAsync("SELECT service FROM volume_minute GROUP BY service ORDER BY SUM(count) DESC").ConfigureAwait(false))
-                .Select(r => (string)r[0]).First();
+                .Select(r => r.Text("service")).First();
             var traces = await TraceIdsAsync(queries, end).ConfigureAwait(false);
             var routes = new List<(string Name, Func<int, string> Url)>
             {
@@ -305,7 +305,7 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
             var id = first + ((last - first) * k / 64);
             var rows = await queries.RowsAsync(string.Create(CultureInfo.InvariantCulture,
                 $"SELECT trace_id FROM log_events WHERE id >= {id} AND trace_id IS NOT NULL ORDER BY id LIMIT 1")).ConfigureAwait(false);
-            if (rows is [[string trace]])
+            if (rows is [var row] && row["trace_id"] is string trace)
             {
                 ids.Add(trace);
             }

@@ -29,7 +29,7 @@ internal sealed record StoreAloneResult(BenchStore Store, int Events, int RowsPe
 /// </summary>
 internal static class StoreAlone
 {
-    // The writer's own column list, in its order: ToRow reads them back by position.
+    // The writer's own column list: ToRow reads them back by name.
     private static readonly string Columns = string.Join(", ", BatchWriter.EventColumns);
 
     /// <summary>Copies <paramref name="source"/>'s raw events into <paramref name="target"/> (empty, no schema yet); times the rows after the first <paramref name="warmUp"/>.</summary>
@@ -91,28 +91,28 @@ internal static class StoreAlone
         return new StoreAloneResult(store, rows.Count - timedFrom, rowsPerTransaction, seconds, cpu, server);
     }
 
-    private static LogEventRow ToRow(object[] r) => new()
+    private static LogEventRow ToRow(StoreRow r) => new()
     {
-        SourceTopic = (string)r[0],
-        SourcePartition = Convert.ToInt32(r[1], CultureInfo.InvariantCulture),
-        SourceOffset = Convert.ToInt64(r[2], CultureInfo.InvariantCulture),
-        TimestampUtc = StoreQueries.Time(r[3]),
-        UtcOffsetMinutes = Convert.ToInt16(r[4], CultureInfo.InvariantCulture),
-        ReceivedAtUtc = StoreQueries.Time(r[5]),
-        Service = (string)r[6],
-        Host = (string)r[7],
-        Level = (LogLevel)Convert.ToByte(r[8], CultureInfo.InvariantCulture),
-        Message = (string)r[9],
-        Format = Convert.ToByte(r[10], CultureInfo.InvariantCulture),
-        HttpMethod = r[11] as string,
-        HttpPath = r[12] as string,
-        HttpStatus = r[13] is DBNull ? null : Convert.ToInt16(r[13], CultureInfo.InvariantCulture),
-        HttpDurationMs = r[14] is DBNull ? null : Convert.ToDouble(r[14], CultureInfo.InvariantCulture),
-        HttpBytes = r[15] is DBNull ? null : Convert.ToInt64(r[15], CultureInfo.InvariantCulture),
-        TraceId = r[16] as string,
-        SpanId = r[17] as string,
-        Fingerprint = r[18] is DBNull ? null : Convert.ToInt64(r[18], CultureInfo.InvariantCulture),
-        AttributesJson = r[19] as string,
-        IsLate = Convert.ToBoolean(r[20], CultureInfo.InvariantCulture),
+        SourceTopic = r.Text("source_topic"),
+        SourcePartition = Convert.ToInt32(r["source_partition"], CultureInfo.InvariantCulture),
+        SourceOffset = r.Long("source_offset"),
+        TimestampUtc = r.Time("timestamp_utc"),
+        UtcOffsetMinutes = Convert.ToInt16(r["utc_offset_minutes"], CultureInfo.InvariantCulture),
+        ReceivedAtUtc = r.Time("received_at_utc"),
+        Service = r.Text("service"),
+        Host = r.Text("host"),
+        Level = (LogLevel)Convert.ToByte(r["level"], CultureInfo.InvariantCulture),
+        Message = r.Text("message"),
+        Format = Convert.ToByte(r["format"], CultureInfo.InvariantCulture),
+        HttpMethod = r["http_method"] as string,
+        HttpPath = r["http_path"] as string,
+        HttpStatus = r["http_status"] is DBNull ? null : Convert.ToInt16(r["http_status"], CultureInfo.InvariantCulture),
+        HttpDurationMs = r["http_duration_ms"] is DBNull ? null : Convert.ToDouble(r["http_duration_ms"], CultureInfo.InvariantCulture),
+        HttpBytes = r["http_bytes"] is DBNull ? null : Convert.ToInt64(r["http_bytes"], CultureInfo.InvariantCulture),
+        TraceId = r["trace_id"] as string,
+        SpanId = r["span_id"] as string,
+        Fingerprint = r["fingerprint"] is DBNull ? null : Convert.ToInt64(r["fingerprint"], CultureInfo.InvariantCulture),
+        AttributesJson = r["attributes_json"] as string,
+        IsLate = Convert.ToBoolean(r["is_late"], CultureInfo.InvariantCulture),
     };
 }

@@ -186,7 +186,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         try
         {
             return (await store.RowsAsync($"SELECT `partition`, next_offset FROM consumer_offsets WHERE group_id = '{groupId.Replace("'", "''", StringComparison.Ordinal)}' AND topic = '{Topics.Raw}'"))
-                .ToDictionary(r => Convert.ToInt32(r[0], CultureInfo.InvariantCulture), r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture));
+                .ToDictionary(r => (int)r.Long("partition"), r => r.Long("next_offset"));
         }
         catch (System.Data.Common.DbException)
         {

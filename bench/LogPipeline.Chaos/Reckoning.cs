@@ -20,13 +20,13 @@ public static class Reckoning
         var stored = await store.ScalarAsync("SELECT COUNT(*) FROM log_events");
         var distinct = await store.ScalarAsync("SELECT COUNT(DISTINCT source_topic, source_partition, source_offset) FROM log_events");
         var storedAt = (await store.RowsAsync($"SELECT source_partition, source_offset FROM log_events WHERE source_topic = '{Topics.Raw}'"))
-            .Select(r => ProducedLedger.Position(Convert.ToInt32(r[0], CultureInfo.InvariantCulture), Convert.ToInt64(r[1], CultureInfo.InvariantCulture)))
+            .Select(r => ProducedLedger.Position((int)r.Long("source_partition"), r.Long("source_offset")))
             .ToHashSet();
 
         var deadRows = await store.ScalarAsync("SELECT COUNT(*) FROM dead_letters");
         var deadDistinct = await store.ScalarAsync("SELECT COUNT(DISTINCT source_topic, source_partition, source_offset) FROM dead_letters");
         var deadInStore = (await store.RowsAsync($"SELECT source_partition, source_offset FROM dead_letters WHERE source_topic = '{Topics.Raw}'"))
-            .Select(r => ProducedLedger.Position(Convert.ToInt32(r[0], CultureInfo.InvariantCulture), Convert.ToInt64(r[1], CultureInfo.InvariantCulture)))
+            .Select(r => ProducedLedger.Position((int)r.Long("source_partition"), r.Long("source_offset")))
             .ToHashSet();
         var (topicRecords, deadOnTopic, topicDeleted) = ReadDeadLetterTopic(bootstrapServers, options.Partitions);
 

@@ -52,38 +52,30 @@ public sealed class StoreQueries(StoreProvider provider, string connectionString
 
     public Task<long> RawCountAsync() => ScalarAsync("SELECT COUNT(*) FROM log_events");
 
-    public async Task<List<object[]>> RowsAsync(string sql)
+    /// <summary>The rows <paramref name="sql"/> selects, read by column name.</summary>
+    public async Task<List<StoreRow>> RowsAsync(string sql)
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-
-        return rows;
+        return await StoreRow.ReadAllAsync(command);
     }
 
     public async Task<Dictionary<(DateTime Minute, string Service, LogLevel Level), (long Count, long Bytes)>> VolumeAsync() =>
         (await RowsAsync("SELECT bucket_start_utc, service, level, count, bytes FROM volume_minute"))
-            .ToDictionary(r => (Time(r[0]), (string)r[1], (LogLevel)Convert.ToInt32(r[2], null)), r => (Convert.ToInt64(r[3], null), Convert.ToInt64(r[4], null)));
+            .ToDictionary(r => (r.Time("bucket_start_utc"), r.Text("service"), (LogLevel)r.Long("level")), r => (r.Long("count"), r.Long("bytes")));
 
     public async Task<Dictionary<(DateTime Minute, string Service, short StatusClass), long>> HttpStatusAsync() =>
         (await RowsAsync("SELECT bucket_start_utc, service, status_class, count FROM http_status_minute"))
-            .ToDictionary(r => (Time(r[0]), (string)r[1], Convert.ToInt16(r[2], null)), r => Convert.ToInt64(r[3], null));
+            .ToDictionary(r => (r.Time("bucket_start_utc"), r.Text("service"), Convert.ToInt16(r["status_class"], null)), r => r.Long("count"));
 
     public async Task<Dictionary<(DateTime Minute, string Service, short Bin), long>> LatencyHistogramAsync() =>
         (await RowsAsync("SELECT bucket_start_utc, service, bin, count FROM latency_histogram_minute"))
-            .ToDictionary(r => (Time(r[0]), (string)r[1], Convert.ToInt16(r[2], null)), r => Convert.ToInt64(r[3], null));
+            .ToDictionary(r => (r.Time("bucket_start_utc"), r.Text("service"), Convert.ToInt16(r["bin"], null)), r => r.Long("count"));
 
     public async Task<Dictionary<string, long>> FingerprintCountsByServiceAsync() =>
-        (await RowsAsync("SELECT service, SUM(count) FROM error_fingerprints GROUP BY service"))
-            .ToDictionary(r => (string)r[0], r => Convert.ToInt64(r[1], null));
+        (await RowsAsync("SELECT service, SUM(count) AS count FROM error_fingerprints GROUP BY service"))
+            .ToDictionary(r => r.Text("service"), r => r.Long("count"));
 
     /// <summary>Waits until the raw table holds <paramref name="count"/> rows (or the timeout passes) and returns the count.</summary>
     public Task<long> WaitForRawCountAsync(long count, TimeSpan timeout) =>

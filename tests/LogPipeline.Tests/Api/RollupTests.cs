@@ -31,8 +31,8 @@ public abstract class RollupTests(ApiStore store)
             .GroupBy(v => (Floor(v.Key.Minute, unit), v.Key.Service, v.Key.Level))
             .ToDictionary(g => g.Key, g => (g.Sum(v => v.Value.Count), g.Sum(v => v.Value.Bytes)));
         var rollup = (await store.Store.RowsAsync($"SELECT bucket_start_utc, service, level, count, bytes FROM volume_{suffix}"))
-            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], (LogPipeline.Formats.LogLevel)Convert.ToInt32(r[2], CultureInfo.InvariantCulture)),
-                r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Convert.ToInt64(r[4], CultureInfo.InvariantCulture)));
+            .ToDictionary(r => (r.Time("bucket_start_utc"), r.Text("service"), (LogPipeline.Formats.LogLevel)r.Long("level")),
+                r => (r.Long("count"), r.Long("bytes")));
         Assert.NotEmpty(rollup);
         Assert.Equal(minutes.OrderBy(p => p.Key), rollup.OrderBy(p => p.Key));
 
@@ -43,13 +43,13 @@ public abstract class RollupTests(ApiStore store)
         foreach (var r in await store.Store.RowsAsync($"SELECT bucket_start_utc, service, count, bins FROM latency_histogram_{suffix}"))
         {
             var counts = new long[LatencyHistogram.BinCount];
-            LatencyHistogram.AddPacked((string)r[3], counts);
-            Assert.Equal(counts.Sum(), Convert.ToInt64(r[2], CultureInfo.InvariantCulture));
+            LatencyHistogram.AddPacked(r.Text("bins"), counts);
+            Assert.Equal(counts.Sum(), r.Long("count"));
             for (var bin = 0; bin < counts.Length; bin++)
             {
                 if (counts[bin] != 0)
                 {
-                    packed[(StoreQueries.Time(r[0]), (string)r[1], (short)bin)] = counts[bin];
+                    packed[(r.Time("bucket_start_utc"), r.Text("service"), (short)bin)] = counts[bin];
                 }
             }
         }
@@ -68,14 +68,13 @@ public abstract class RollupTests(ApiStore store)
         async Task<List<string>> SnapshotAsync()
         {
             var rows = (await store.Store.RowsAsync("SELECT bucket_start_utc, service, level, count, bytes FROM volume_5m"))
-                .Select(r => string.Join('|', StoreQueries.Time(r[0]).ToString("O", CultureInfo.InvariantCulture), r[1], Convert.ToInt64(r[2], CultureInfo.InvariantCulture),
-                    Convert.ToInt64(r[3], CultureInfo.InvariantCulture), Convert.ToInt64(r[4], CultureInfo.InvariantCulture)))
+                .Select(r => string.Join('|', r.Time("bucket_start_utc").ToString("O", CultureInfo.InvariantCulture), r["service"], r.Long("level"), r.Long("count"), r.Long("bytes")))
                 .ToList();
             foreach (var r in await store.Store.RowsAsync("SELECT bucket_start_utc, service, count, bins FROM latency_histogram_5m"))
             {
                 var counts = new long[LatencyHistogram.BinCount];
-                LatencyHistogram.AddPacked((string)r[3], counts);
-                rows.Add(string.Join('|', StoreQueries.Time(r[0]).ToString("O", CultureInfo.InvariantCulture), r[1], Convert.ToInt64(r[2], CultureInfo.InvariantCulture),
+                LatencyHistogram.AddPacked(r.Text("bins"), counts);
+                rows.Add(string.Join('|', r.Time("bucket_start_utc").ToString("O", CultureInfo.InvariantCulture), r["service"], r.Long("count"),
                     string.Join(',', counts.Select((c, bin) => (c, bin)).Where(x => x.c != 0).Select(x => $"{x.bin}:{x.c}"))));
             }
 
@@ -102,12 +101,12 @@ public abstract class RollupTests(ApiStore store)
         // Only what the processor stored from the scenario's topic: other tests insert raw rows of their own.
         var raw = (await store.Store.RowsAsync(
                 "SELECT timestamp_utc, service, fingerprint FROM log_events WHERE fingerprint IS NOT NULL AND source_topic = 'logs.raw'"))
-            .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1], Fingerprint: Convert.ToInt64(r[2], CultureInfo.InvariantCulture)))
+            .Select(r => (At: r.Time("timestamp_utc"), Service: r.Text("service"), Fingerprint: r.Long("fingerprint")))
             .GroupBy(e => (new DateTime(e.At.Ticks - (e.At.Ticks % unit), DateTimeKind.Utc), e.Service, e.Fingerprint))
             .ToDictionary(g => g.Key, g => (g.LongCount(), g.Min(e => e.At), g.Max(e => e.At)));
         var hours = (await store.Store.RowsAsync($"SELECT bucket_start_utc, service, fingerprint, count, first_seen_utc, last_seen_utc FROM {table}"))
-            .ToDictionary(r => (StoreQueries.Time(r[0]), (string)r[1], Convert.ToInt64(r[2], CultureInfo.InvariantCulture)),
-                r => (Convert.ToInt64(r[3], CultureInfo.InvariantCulture), StoreQueries.Time(r[4]), StoreQueries.Time(r[5])));
+            .ToDictionary(r => (r.Time("bucket_start_utc"), r.Text("service"), r.Long("fingerprint")),
+                r => (r.Long("count"), r.Time("first_seen_utc"), r.Time("last_seen_utc")));
         Assert.NotEmpty(raw);
         Assert.Equal(raw.OrderBy(p => p.Key), hours.Where(h => raw.ContainsKey(h.Key)).OrderBy(p => p.Key));
     }
@@ -116,7 +115,7 @@ public abstract class RollupTests(ApiStore store)
     public async Task TopErrorsFromHoursMinutesAndRawEdgesEqualTheRawEvents()
     {
         var raw = (await store.Store.RowsAsync("SELECT timestamp_utc, service FROM log_events WHERE fingerprint IS NOT NULL"))
-            .Select(r => (At: StoreQueries.Time(r[0]), Service: (string)r[1])).ToList();
+            .Select(r => (At: r.Time("timestamp_utc"), Service: r.Text("service"))).ToList();
         var times = raw.Select(e => e.At).Order().ToList();
         Assert.NotEmpty(times);
         var (first, middle, last) = (times[0], times[times.Count / 2], times[^1]);

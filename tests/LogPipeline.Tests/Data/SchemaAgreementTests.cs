@@ -37,40 +37,40 @@ public sealed class SchemaAgreementTests(MariaDbFixture mariaDb) : IDisposable
             "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS " +
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'schema_migrations' ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX");
 
-        Assert.Equal(expected.Keys.Order(), columns.Select(c => Text(c[0])).Distinct().Order());
+        Assert.Equal(expected.Keys.Order(), columns.Select(c => Text(c["TABLE_NAME"])).Distinct().Order());
         foreach (var (tableName, table) in expected)
         {
-            var actual = columns.Where(c => Text(c[0]) == tableName).ToDictionary(c => Text(c[1]));
+            var actual = columns.Where(c => Text(c["TABLE_NAME"]) == tableName).ToDictionary(c => Text(c["COLUMN_NAME"]));
             Assert.Equal(table.Columns.Select(c => c.Name).Order(), actual.Keys.Order());
             foreach (var column in table.Columns)
             {
                 var row = actual[column.Name];
                 var where = $"{tableName}.{column.Name}";
                 var (dataTypes, length) = MariaDbTypesFor(column);
-                Assert.True(dataTypes.Contains(Text(row[2])), $"{where}: MariaDB type {Text(row[2])}, EF needs one of {string.Join(", ", dataTypes)}");
+                Assert.True(dataTypes.Contains(Text(row["DATA_TYPE"])), $"{where}: MariaDB type {Text(row["DATA_TYPE"])}, EF needs one of {string.Join(", ", dataTypes)}");
                 if (length is not null)
                 {
-                    Assert.True(length == Convert.ToInt32(row[3], CultureInfo.InvariantCulture), $"{where}: length {row[3]}, EF max length {length}");
+                    Assert.True(length == Convert.ToInt32(row["CHARACTER_MAXIMUM_LENGTH"], CultureInfo.InvariantCulture), $"{where}: length {row["CHARACTER_MAXIMUM_LENGTH"]}, EF max length {length}");
                 }
 
                 // byte is unsigned (0..255, as Pomelo maps it); short, int and long are signed.
                 if (column.ClrType == typeof(byte) || column.ClrType == typeof(short) || column.ClrType == typeof(int) || column.ClrType == typeof(long))
                 {
-                    var unsigned = Text(row[6]).Contains("unsigned", StringComparison.Ordinal);
-                    Assert.True(unsigned == (column.ClrType == typeof(byte)), $"{where}: column type {row[6]} for {column.ClrType.Name}");
+                    var unsigned = Text(row["COLUMN_TYPE"]).Contains("unsigned", StringComparison.Ordinal);
+                    Assert.True(unsigned == (column.ClrType == typeof(byte)), $"{where}: column type {row["COLUMN_TYPE"]} for {column.ClrType.Name}");
                 }
 
                 if (column.ClrType == typeof(DateTime))
                 {
-                    Assert.True(Convert.ToInt32(row[5], CultureInfo.InvariantCulture) == 6, $"{where}: DATETIME precision {row[5]}, expected 6");
+                    Assert.True(Convert.ToInt32(row["DATETIME_PRECISION"], CultureInfo.InvariantCulture) == 6, $"{where}: DATETIME precision {row["DATETIME_PRECISION"]}, expected 6");
                 }
 
-                Assert.True(column.IsNullable == (Text(row[4]) == "YES"), $"{where}: nullable {row[4]}, EF nullable {column.IsNullable}");
+                Assert.True(column.IsNullable == (Text(row["IS_NULLABLE"]) == "YES"), $"{where}: nullable {row["IS_NULLABLE"]}, EF nullable {column.IsNullable}");
             }
 
-            var indexes = statistics.Where(s => Text(s[0]) == tableName)
-                .GroupBy(s => Text(s[1]))
-                .ToDictionary(g => g.Key, g => (Unique: Convert.ToInt32(g.First()[2], CultureInfo.InvariantCulture) == 0, Columns: g.Select(s => Text(s[3])).ToList()));
+            var indexes = statistics.Where(s => Text(s["TABLE_NAME"]) == tableName)
+                .GroupBy(s => Text(s["INDEX_NAME"]))
+                .ToDictionary(g => g.Key, g => (Unique: Convert.ToInt32(g.First()["NON_UNIQUE"], CultureInfo.InvariantCulture) == 0, Columns: g.Select(s => Text(s["COLUMN_NAME"])).ToList()));
             Assert.Equal(table.PrimaryKey, indexes["PRIMARY"].Columns);
             Assert.Equal(
                 table.Indexes.OrderBy(i => i.Name).Select(i => $"{i.Name} unique={i.Unique} ({string.Join(", ", i.Columns)})"),
@@ -88,30 +88,30 @@ public sealed class SchemaAgreementTests(MariaDbFixture mariaDb) : IDisposable
 
         var tables = await QueryAsync(connection,
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name");
-        Assert.Equal(expected.Keys.Order(), tables.Select(t => Text(t[0])).Order());
+        Assert.Equal(expected.Keys.Order(), tables.Select(t => Text(t["name"])).Order());
 
         foreach (var (tableName, table) in expected)
         {
             var info = await QueryAsync(connection, $"SELECT name, type, \"notnull\", pk FROM pragma_table_xinfo('{tableName}')");
-            var actual = info.ToDictionary(c => Text(c[0]));
+            var actual = info.ToDictionary(c => Text(c["name"]));
             Assert.Equal(table.Columns.Select(c => c.Name).Order(), actual.Keys.Order());
             foreach (var column in table.Columns)
             {
                 var row = actual[column.Name];
                 var where = $"{tableName}.{column.Name}";
-                Assert.True(SqliteTypeFor(column) == Text(row[1]), $"{where}: SQLite type {row[1]}, EF needs {SqliteTypeFor(column)}");
-                Assert.True(column.IsNullable == (Convert.ToInt64(row[2], CultureInfo.InvariantCulture) == 0), $"{where}: notnull {row[2]}, EF nullable {column.IsNullable}");
+                Assert.True(SqliteTypeFor(column) == Text(row["type"]), $"{where}: SQLite type {row["type"]}, EF needs {SqliteTypeFor(column)}");
+                Assert.True(column.IsNullable == (Convert.ToInt64(row["notnull"], CultureInfo.InvariantCulture) == 0), $"{where}: notnull {row["notnull"]}, EF nullable {column.IsNullable}");
             }
 
             Assert.Equal(table.PrimaryKey,
-                info.Where(c => Convert.ToInt64(c[3], CultureInfo.InvariantCulture) > 0).OrderBy(c => Convert.ToInt64(c[3], CultureInfo.InvariantCulture)).Select(c => Text(c[0])));
+                info.Where(c => Convert.ToInt64(c["pk"], CultureInfo.InvariantCulture) > 0).OrderBy(c => Convert.ToInt64(c["pk"], CultureInfo.InvariantCulture)).Select(c => Text(c["name"])));
 
             var indexList = await QueryAsync(connection, $"SELECT name, \"unique\" FROM pragma_index_list('{tableName}') WHERE origin = 'c'");
             var indexes = new List<string>();
             foreach (var index in indexList)
             {
-                var indexColumns = await QueryAsync(connection, $"SELECT name FROM pragma_index_info('{Text(index[0])}') ORDER BY seqno");
-                indexes.Add($"{Text(index[0])} unique={Convert.ToInt64(index[1], CultureInfo.InvariantCulture) == 1} ({string.Join(", ", indexColumns.Select(c => Text(c[0])))})");
+                var indexColumns = await QueryAsync(connection, $"SELECT name FROM pragma_index_info('{Text(index["name"])}') ORDER BY seqno");
+                indexes.Add($"{Text(index["name"])} unique={Convert.ToInt64(index["unique"], CultureInfo.InvariantCulture) == 1} ({string.Join(", ", indexColumns.Select(c => Text(c["name"])))})");
             }
 
             Assert.Equal(table.Indexes.OrderBy(i => i.Name).Select(i => $"{i.Name} unique={i.Unique} ({string.Join(", ", i.Columns)})"), indexes.Order());
@@ -174,23 +174,10 @@ public sealed class SchemaAgreementTests(MariaDbFixture mariaDb) : IDisposable
 
     private static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
 
-    private static async Task<List<object?[]>> QueryAsync(DbConnection connection, string sql)
+    private static async Task<List<StoreRow>> QueryAsync(DbConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await StoreRow.ReadAllAsync(command);
     }
 }

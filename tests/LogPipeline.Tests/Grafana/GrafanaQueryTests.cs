@@ -121,8 +121,8 @@ public sealed class GrafanaQueryTests(MariaDbFixture mariaDb)
         // the generator's incident too), with Grafana's annotation columns.
         var annotations = results.Single(r => r.Key.StartsWith("annotation", StringComparison.Ordinal)).Value;
         var overlapping = (await store.RowsAsync("SELECT service, started_at_utc, ended_at_utc FROM anomalies"))
-            .Where(a => (DateTime)a[1] <= to.UtcDateTime && (a[2] is DBNull || (DateTime)a[2] >= from.UtcDateTime))
-            .OrderBy(a => (DateTime)a[1]).Select(a => (string)a[0]).ToList();
+            .Where(a => (DateTime)a["started_at_utc"] <= to.UtcDateTime && (a["ended_at_utc"] is DBNull || (DateTime)a["ended_at_utc"] >= from.UtcDateTime))
+            .OrderBy(a => (DateTime)a["started_at_utc"]).Select(a => a.Text("service")).ToList();
         Assert.Equal(overlapping, annotations.Select(a => (string)a["tags"]!));
         Assert.Contains("checkout", overlapping);
         Assert.Contains("search", overlapping);

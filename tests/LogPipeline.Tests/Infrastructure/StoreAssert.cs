@@ -28,8 +28,8 @@ internal static class StoreAssert
             "SELECT COUNT(*) FROM (SELECT DISTINCT source_topic, source_partition, source_offset FROM dead_letters) d"));
         Assert.Equal(
             scenario.PoisonRecords.Select(p => p.Reason + ":" + Convert.ToHexStringLower(SHA256.HashData(p.Value))).Order(StringComparer.Ordinal),
-            (await store.RowsAsync("SELECT reason, value_sha256 FROM dead_letters")).Select(r => (string)r[0] + ":" + (string)r[1]).Order(StringComparer.Ordinal));
-        var messages = (await store.RowsAsync("SELECT message FROM log_events")).Select(r => (string)r[0]).ToHashSet();
+            (await store.RowsAsync("SELECT reason, value_sha256 FROM dead_letters")).Select(r => r.Text("reason") + ":" + r.Text("value_sha256")).Order(StringComparer.Ordinal));
+        var messages = (await store.RowsAsync("SELECT message FROM log_events")).Select(r => r.Text("message")).ToHashSet();
         Assert.All(scenario.Valid, s => Assert.Contains(s.Expected.Message.Length > StoreLimits.TextLength ? s.Expected.Message[..StoreLimits.TextLength] : s.Expected.Message, messages));
     }
 

@@ -41,7 +41,7 @@ public sealed class PipelineMetricsTests
         scenario.ProduceTo(kafka.BootstrapServers);
         Assert.Equal(scenario.Valid.Count, await store.WaitForRawCountAsync(scenario.Valid.Count, TimeSpan.FromSeconds(60)));
 
-        var used = (await store.RowsAsync("SELECT DISTINCT source_partition FROM log_events")).Select(r => Convert.ToInt32(r[0], null)).ToHashSet();
+        var used = (await store.RowsAsync("SELECT DISTINCT source_partition FROM log_events")).Select(r => (int)r.Long("source_partition")).ToHashSet();
 
         // Consumer lag comes from librdkafka statistics: it reaches zero on every partition once all is committed.
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -35,7 +35,7 @@ public sealed class TracingTests
         await processor.StopAsync();
         await processor.DisposeAsync();
 
-        var traceIds = (await store.RowsAsync("SELECT trace_id FROM log_events WHERE trace_id IS NOT NULL")).Select(r => (string)r[0]).ToHashSet();
+        var traceIds = (await store.RowsAsync("SELECT trace_id FROM log_events WHERE trace_id IS NOT NULL")).Select(r => r.Text("trace_id")).ToHashSet();
         Assert.True(traceIds.Count > 100, "the synthetic stream carries trace ids on most events");
         var all = spans.ToList();
         var publishes = all.Where(a => a.OperationName == "logs.raw publish" && traceIds.Contains(a.TraceId.ToHexString())).ToDictionary(a => a.SpanId);

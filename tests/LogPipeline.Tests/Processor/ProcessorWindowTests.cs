@@ -33,7 +33,7 @@ public sealed class ProcessorWindowTests
             await app.StopAsync();
         }
 
-        Assert.Equal(["too late"], (await store.RowsAsync("SELECT message FROM log_events WHERE is_late = 1")).Select(r => (string)r[0]));
+        Assert.Equal(["too late"], (await store.RowsAsync("SELECT message FROM log_events WHERE is_late = 1")).Select(r => r.Text("message")));
         Assert.Equal(1, await store.ScalarAsync("SELECT SUM(late_events) FROM pipeline_minute"));
         Assert.Equal(events.Count - 1, await store.ScalarAsync("SELECT SUM(count) FROM volume_minute"));
         Assert.Equal(1, await store.ScalarAsync("SELECT SUM(count) FROM volume_minute WHERE level = 4")); // the one in time
@@ -67,37 +67,37 @@ public sealed class ProcessorWindowTests
         Assert.Equal(events.Count, await store.WaitForRawCountAsync(events.Count, Timeout));
 
         var deadline = DateTime.UtcNow + Timeout;
-        List<object[]> anomalies;
+        List<StoreRow> anomalies;
         do
         {
             await Task.Delay(200);
             anomalies = await store.RowsAsync("SELECT service, kind, started_at_utc, ended_at_utc, observed, expected FROM anomalies");
         }
-        while ((anomalies.Count < 2 || anomalies.Any(r => (string)r[0] == "checkout" && r[3] is DBNull)) && DateTime.UtcNow < deadline);
+        while ((anomalies.Count < 2 || anomalies.Any(r => r.Text("service") == "checkout" && r["ended_at_utc"] is DBNull)) && DateTime.UtcNow < deadline);
 
         Assert.Equal(2, anomalies.Count);
-        var open = Assert.Single(anomalies, r => (string)r[0] == "search");
-        Assert.Equal(T0.AddMinutes(22).UtcDateTime, Time(open[2]));
-        Assert.IsType<DBNull>(open[3]);
+        var open = Assert.Single(anomalies, r => r.Text("service") == "search");
+        Assert.Equal(T0.AddMinutes(22).UtcDateTime, open.Time("started_at_utc"));
+        Assert.IsType<DBNull>(open["ended_at_utc"]);
         Assert.Equal(1, OpenAnomaliesGauge(app));
 
-        var a = Assert.Single(anomalies, r => (string)r[0] == "checkout");
-        Assert.Equal("checkout", a[0]);
-        Assert.Equal("error-rate", a[1]);
-        Assert.Equal(T0.AddMinutes(15).UtcDateTime, Time(a[2]));
-        Assert.Equal(T0.AddMinutes(18).UtcDateTime, Time(a[3]));
-        Assert.Equal(0.5, Convert.ToDouble(a[4], null), 3);
-        Assert.Equal(0.05, Convert.ToDouble(a[5], null), 3);
+        var a = Assert.Single(anomalies, r => r.Text("service") == "checkout");
+        Assert.Equal("checkout", a["service"]);
+        Assert.Equal("error-rate", a["kind"]);
+        Assert.Equal(T0.AddMinutes(15).UtcDateTime, a.Time("started_at_utc"));
+        Assert.Equal(T0.AddMinutes(18).UtcDateTime, a.Time("ended_at_utc"));
+        Assert.Equal(0.5, a.Double("observed"), 3);
+        Assert.Equal(0.05, a.Double("expected"), 3);
 
         // Durations 1..40 ms each minute: percentiles of closed minutes within the histogram's 2%.
         var latency = await store.RowsAsync("SELECT count, p50_ms, p95_ms, p99_ms FROM latency_minute WHERE service = 'checkout'");
         Assert.True(latency.Count >= 20, $"only {latency.Count} minutes materialised");
         Assert.All(latency, row =>
         {
-            Assert.Equal(40L, Convert.ToInt64(row[0], null));
-            Assert.InRange(Convert.ToDouble(row[1], null), 20 * 0.98, 20 * 1.02);
-            Assert.InRange(Convert.ToDouble(row[2], null), 38 * 0.98, 38 * 1.02);
-            Assert.InRange(Convert.ToDouble(row[3], null), 40 * 0.98, 40 * 1.02);
+            Assert.Equal(40L, row.Long("count"));
+            Assert.InRange(row.Double("p50_ms"), 20 * 0.98, 20 * 1.02);
+            Assert.InRange(row.Double("p95_ms"), 38 * 0.98, 38 * 1.02);
+            Assert.InRange(row.Double("p99_ms"), 40 * 0.98, 40 * 1.02);
         });
         await app.StopAsync();
     }
@@ -120,7 +120,7 @@ public sealed class ProcessorWindowTests
             await Task.Delay(200);
         }
 
-        Assert.Equal(["fresh 0", "fresh 1", "fresh 2", "fresh 3", "fresh 4"], (await store.RowsAsync("SELECT message FROM log_events ORDER BY message")).Select(r => (string)r[0]));
+        Assert.Equal(["fresh 0", "fresh 1", "fresh 2", "fresh 3", "fresh 4"], (await store.RowsAsync("SELECT message FROM log_events ORDER BY message")).Select(r => r.Text("message")));
         Assert.Equal(55, await store.ScalarAsync("SELECT SUM(count) FROM volume_minute"));
         await app.StopAsync();
     }
@@ -176,11 +176,4 @@ public sealed class ProcessorWindowTests
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
     }
-
-    private static DateTime Time(object value) => value switch
-    {
-        DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
-        string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc),
-        _ => throw new InvalidOperationException("not a time: " + value),
-    };
 }

@@ -41,18 +41,18 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         var events = await QueryAsync(store, "SELECT source_offset, message, level, http_status, trace_id, is_late, timestamp_utc FROM log_events ORDER BY source_offset");
-        Assert.Equal(Enumerable.Range(0, 1_234).Select(i => (long)i), events.Select(e => Long(e[0])));
-        Assert.Equal("request 17 failed ⏱", events[17][1]);
-        Assert.Equal((long)LogLevel.Error, Long(events[17][2]));
-        Assert.Equal(503L, Long(events[17][3]));
-        Assert.Equal("0123456789abcdef0123456789abcdef", events[17][4]);
-        Assert.Equal(Minute.AddMilliseconds(17).AddTicks(170), Utc(events[17][6]));
-        Assert.Equal(1_234, events.Count(e => Long(e[5]) == 0));
+        Assert.Equal(Enumerable.Range(0, 1_234).Select(i => (long)i), events.Select(e => e.Long("source_offset")));
+        Assert.Equal("request 17 failed ⏱", events[17]["message"]);
+        Assert.Equal((long)LogLevel.Error, events[17].Long("level"));
+        Assert.Equal(503L, events[17].Long("http_status"));
+        Assert.Equal("0123456789abcdef0123456789abcdef", events[17]["trace_id"]);
+        Assert.Equal(Minute.AddMilliseconds(17).AddTicks(170), events[17].Time("timestamp_utc"));
+        Assert.Equal(1_234, events.Count(e => e.Long("is_late") == 0));
 
         await AssertAggregatesAsync(store, events: 1_234, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(1_233));
         var offset = Assert.Single(await QueryAsync(store, "SELECT next_offset, watermark_utc FROM consumer_offsets"));
-        Assert.Equal(1_234L, Long(offset[0]));
-        Assert.Equal(Minute.AddSeconds(42), Utc(offset[1]));
+        Assert.Equal(1_234L, offset.Long("next_offset"));
+        Assert.Equal(Minute.AddSeconds(42), offset.Time("watermark_utc"));
     }
 
     [Theory]
@@ -70,7 +70,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(5, await CountAsync(store, "log_events"));
         await AssertAggregatesAsync(store, events: 5, firstSeen: Minute.AddMinutes(-5), lastSeen: Minute.AddMilliseconds(4));
         var fingerprint = Assert.Single(await QueryAsync(store, "SELECT template FROM error_fingerprints"));
-        Assert.Equal("request <n> failed", fingerprint[0]);
+        Assert.Equal("request <n> failed", fingerprint["template"]);
         Assert.Equal(5L, (await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
 
@@ -130,7 +130,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         var stored = Assert.Single(loser).StoredNextOffset;
         Assert.Contains(stored, new long[] { 5, 9 });
         var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
-        Assert.Equal(Enumerable.Range(0, (int)stored).Select(i => (long)i), offsets.Select(o => Long(o[0])));
+        Assert.Equal(Enumerable.Range(0, (int)stored).Select(i => (long)i), offsets.Select(o => o.Long("source_offset")));
         await AssertAggregatesAsync(store, events: stored, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(stored - 1));
     }
 
@@ -197,15 +197,15 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Empty(await writer.Batches.WriteAsync(batch, CancellationToken.None));
 
         var events = await QueryAsync(store, "SELECT message, attributes_json, service FROM log_events ORDER BY source_offset");
-        Assert.Equal(emoji, events[0][0]);
-        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1][0]);
-        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1][1]);
+        Assert.Equal(emoji, events[0]["message"]);
+        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1]["message"]);
+        Assert.Equal(hugeAscii[..StoreLimits.TextLength], events[1]["attributes_json"]);
 
         // 16,000 UTF-16 units would end inside a surrogate pair: the pair is dropped whole.
         var expectedEmoji = "a" + string.Concat(Enumerable.Repeat(Rocket, (StoreLimits.TextLength - 1) / 2));
-        Assert.Equal(expectedEmoji, events[2][0]);
-        Assert.Equal(string.Concat(Enumerable.Repeat("ö" + Rocket, 33)) + "ö", events[2][2]);
-        Assert.Equal(expectedEmoji, Assert.Single(await QueryAsync(store, "SELECT sample_message FROM error_fingerprints"))[0]);
+        Assert.Equal(expectedEmoji, events[2]["message"]);
+        Assert.Equal(string.Concat(Enumerable.Repeat("ö" + Rocket, 33)) + "ö", events[2]["service"]);
+        Assert.Equal(expectedEmoji, Assert.Single(await QueryAsync(store, "SELECT sample_message FROM error_fingerprints"))["sample_message"]);
     }
 
     [Theory]
@@ -225,11 +225,11 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         var rows = await QueryAsync(store, "SELECT source_topic, source_partition, source_offset, reason, detail, record_key, host, value_size, value_sha256, preview, " +
             "record_time_utc, dead_lettered_at_utc FROM dead_letters ORDER BY source_offset");
         Assert.Equal(2, rows.Count);
-        Assert.Equal((Topic, 0L, 3L, "invalid-utf8", "detail of 3"), ((string)rows[0][0]!, Long(rows[0][1]), Long(rows[0][2]), (string)rows[0][3]!, (string)rows[0][4]!));
-        Assert.Equal(("orders", "orders-1", 4L, new string('a', 64), "{␀}"), ((string)rows[0][5]!, (string)rows[0][6]!, Long(rows[0][7]), (string)rows[0][8]!, (string)rows[0][9]!));
-        Assert.Equal((Minute.AddSeconds(3), Minute.AddMinutes(1)), (Utc(rows[0][10]), Utc(rows[0][11])));
-        Assert.Equal(new string('d', StoreLimits.DeadLetterDetailLength), rows[1][4]);
-        Assert.Equal("k" + string.Concat(Enumerable.Repeat("🚀", (StoreLimits.DeadLetterKeyLength - 1) / 2)), rows[1][5]);
+        Assert.Equal((Topic, 0L, 3L, "invalid-utf8", "detail of 3"), (rows[0].Text("source_topic"), rows[0].Long("source_partition"), rows[0].Long("source_offset"), rows[0].Text("reason"), rows[0].Text("detail")));
+        Assert.Equal(("orders", "orders-1", 4L, new string('a', 64), "{␀}"), (rows[0].Text("record_key"), rows[0].Text("host"), rows[0].Long("value_size"), rows[0].Text("value_sha256"), rows[0].Text("preview")));
+        Assert.Equal((Minute.AddSeconds(3), Minute.AddMinutes(1)), (rows[0].Time("record_time_utc"), rows[0].Time("dead_lettered_at_utc")));
+        Assert.Equal(new string('d', StoreLimits.DeadLetterDetailLength), rows[1]["detail"]);
+        Assert.Equal("k" + string.Concat(Enumerable.Repeat("🚀", (StoreLimits.DeadLetterKeyLength - 1) / 2)), rows[1]["record_key"]);
         Assert.Equal(3, await CountAsync(store, "log_events"));
     }
 
@@ -249,8 +249,8 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Empty(await writer.Batches.WriteAsync(replay, CancellationToken.None));
 
         var rows = await QueryAsync(store, "SELECT source_partition, source_offset, reason FROM dead_letters ORDER BY source_partition, source_offset");
-        Assert.Equal(["0/0/empty", "0/1/unknown-format", "0/5/empty", "1/2/empty"], rows.Select(r => $"{Long(r[0])}/{Long(r[1])}/{r[2]}"));
-        Assert.Equal(6L, Long(Assert.Single(await QueryAsync(store, "SELECT next_offset FROM consumer_offsets WHERE group_id = 'another-group' AND topic = 'logs.raw' ORDER BY next_offset DESC LIMIT 1"))[0]));
+        Assert.Equal(["0/0/empty", "0/1/unknown-format", "0/5/empty", "1/2/empty"], rows.Select(r => $"{r.Long("source_partition")}/{r.Long("source_offset")}/{r["reason"]}"));
+        Assert.Equal(6L, Assert.Single(await QueryAsync(store, "SELECT next_offset FROM consumer_offsets WHERE group_id = 'another-group' AND topic = 'logs.raw' ORDER BY next_offset DESC LIMIT 1")).Long("next_offset"));
 
         // A dead letter outside the partitions the batch covers is a bug in the caller.
         var stray = WithDeadLetters(new StoreBatch { GroupId = "third-group" }, DeadLetter(0, "empty"));
@@ -289,18 +289,18 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         Assert.Equal(3, await writer.Latency.MaterializeLatencyAsync(Minute, Minute.AddMinutes(2), CancellationToken.None));
         var again = await QueryAsync(store, "SELECT bucket_start_utc, service, count, p50_ms, p95_ms, p99_ms FROM latency_minute ORDER BY bucket_start_utc, service");
 
-        Assert.Equal(first.Select(r => string.Join('|', r)), again.Select(r => string.Join('|', r)));
+        Assert.Equal(first.Select(r => string.Join('|', r.Values)), again.Select(r => string.Join('|', r.Values)));
         Assert.Equal(3, first.Count);
         foreach (var row in first)
         {
-            var bins = all.Where(x => x.Minute == Utc(row[0]) && x.Service == (string)row[1]!).Select(x => (x.Bin, x.Count)).ToList();
-            Assert.Equal(bins.Sum(x => x.Count), Long(row[2]));
-            Assert.Equal(LatencyHistogram.Percentile(bins, 0.50), Convert.ToDouble(row[3], CultureInfo.InvariantCulture));
-            Assert.Equal(LatencyHistogram.Percentile(bins, 0.95), Convert.ToDouble(row[4], CultureInfo.InvariantCulture));
-            Assert.Equal(LatencyHistogram.Percentile(bins, 0.99), Convert.ToDouble(row[5], CultureInfo.InvariantCulture));
+            var bins = all.Where(x => x.Minute == row.Time("bucket_start_utc") && x.Service == row.Text("service")).Select(x => (x.Bin, x.Count)).ToList();
+            Assert.Equal(bins.Sum(x => x.Count), row.Long("count"));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.50), row.Double("p50_ms"));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.95), row.Double("p95_ms"));
+            Assert.Equal(LatencyHistogram.Percentile(bins, 0.99), row.Double("p99_ms"));
         }
 
-        Assert.DoesNotContain(first, r => Utc(r[0]) == Minute.AddMinutes(2));
+        Assert.DoesNotContain(first, r => r.Time("bucket_start_utc") == Minute.AddMinutes(2));
     }
 
     [Theory]
@@ -332,13 +332,13 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
 
         Assert.Equal(Old, raw);
         Assert.Equal(1, deadLetters);
-        Assert.Equal("too-long", Assert.Single(await QueryAsync(store, "SELECT reason FROM dead_letters"))[0]);
+        Assert.Equal("too-long", Assert.Single(await QueryAsync(store, "SELECT reason FROM dead_letters"))["reason"]);
         // The five old minute rows, and the two hour and two five-minute rows the writer summed from them
         // (volume_hour, latency_histogram_hour, volume_5m, latency_histogram_5m).
         Assert.Equal(9, aggregates);
         Assert.Equal(20, await CountAsync(store, "log_events"));
         Assert.Equal(aggregateRows - 5, await AggregateRowCountAsync(store));
-        Assert.Equal(0L, Long(Assert.Single(await QueryAsync(store, "SELECT COUNT(*) FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute))[0]));
+        Assert.Equal(0L, Assert.Single(await QueryAsync(store, "SELECT COUNT(*) AS count FROM volume_minute WHERE bucket_start_utc < @cutoff", Minute)).Long("count"));
         Assert.Equal((0, 0, 0), await writer.Retention.PurgeAsync(Minute, Minute.AddDays(-1), CancellationToken.None));
         Assert.Equal(1, await CountAsync(store, "error_fingerprints"));
     }
@@ -393,8 +393,8 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
 
         var orders = ("orders", (long)LatencyHistogram.BinOf(12.5));
         expected[orders] = expected.GetValueOrDefault(orders) + 20;
-        var minutes = (await QueryAsync(store, "SELECT LOWER(service), bin, SUM(count) FROM latency_histogram_minute GROUP BY LOWER(service), bin"))
-            .ToDictionary(r => ((string)r[0]!, Long(r[1])), r => Long(r[2]));
+        var minutes = (await QueryAsync(store, "SELECT LOWER(service) AS service, bin, SUM(count) AS count FROM latency_histogram_minute GROUP BY LOWER(service), bin"))
+            .ToDictionary(r => (r.Text("service"), r.Long("bin")), r => r.Long("count"));
         Assert.Equal(expected.OrderBy(p => p.Key), minutes.OrderBy(p => p.Key));
 
         // MariaDB's key compares case-insensitively: SVC-0's bins are svc-0's rows. SQLite's does not.
@@ -408,13 +408,13 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
             foreach (var r in await QueryAsync(store, $"SELECT service, bins, count FROM {table}"))
             {
                 var counts = new long[LatencyHistogram.BinCount];
-                LatencyHistogram.AddPacked((string)r[1]!, counts);
-                Assert.Equal(counts.Sum(), Long(r[2]));
+                LatencyHistogram.AddPacked(r.Text("bins"), counts);
+                Assert.Equal(counts.Sum(), r.Long("count"));
                 for (var bin = 0; bin < counts.Length; bin++)
                 {
                     if (counts[bin] != 0)
                     {
-                        var key = (((string)r[0]!).ToLowerInvariant(), (long)bin);
+                        var key = (r.Text("service").ToLowerInvariant(), (long)bin);
                         packed[key] = packed.GetValueOrDefault(key) + counts[bin];
                     }
                 }
@@ -426,7 +426,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
 
         var fingerprints = await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc FROM error_fingerprints WHERE service = 'svc-9'");
         Assert.Equal(700, fingerprints.Count);
-        Assert.All(fingerprints, f => Assert.Equal((2L, Minute.AddSeconds(-5), Minute.AddSeconds(5)), (Long(f[0]), Utc(f[1]), Utc(f[2]))));
+        Assert.All(fingerprints, f => Assert.Equal((2L, Minute.AddSeconds(-5), Minute.AddSeconds(5)), (f.Long("count"), f.Time("first_seen_utc"), f.Time("last_seen_utc"))));
     }
 
     [Theory]
@@ -531,7 +531,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         }
 
         var offsets = await QueryAsync(store, "SELECT source_offset FROM log_events ORDER BY source_offset");
-        Assert.Equal(Enumerable.Range(0, 35).Select(i => (long)i), offsets.Select(o => Long(o[0])));
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => (long)i), offsets.Select(o => o.Long("source_offset")));
         await AssertAggregatesAsync(store, events: 35, firstSeen: Minute, lastSeen: Minute.AddMilliseconds(34));
         Assert.Equal(35L, (await writer.Offsets.ReadOffsetsAsync(Group, Topic, [0], CancellationToken.None))[(Topic, 0)].NextOffset);
     }
@@ -667,13 +667,13 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
     private static async Task AssertAggregatesAsync(StoreConnectionFactory store, long events, DateTime firstSeen, DateTime lastSeen)
     {
         var volume = Assert.Single(await QueryAsync(store, "SELECT count, bytes FROM volume_minute"));
-        Assert.Equal((events, 100 * events), (Long(volume[0]), Long(volume[1])));
-        Assert.Equal(events, Long(Assert.Single(await QueryAsync(store, "SELECT count FROM http_status_minute WHERE status_class = 5"))[0]));
-        Assert.Equal(events, Long(Assert.Single(await QueryAsync(store, "SELECT count FROM latency_histogram_minute"))[0]));
+        Assert.Equal((events, 100 * events), (volume.Long("count"), volume.Long("bytes")));
+        Assert.Equal(events, Assert.Single(await QueryAsync(store, "SELECT count FROM http_status_minute WHERE status_class = 5")).Long("count"));
+        Assert.Equal(events, Assert.Single(await QueryAsync(store, "SELECT count FROM latency_histogram_minute")).Long("count"));
         var fingerprint = Assert.Single(await QueryAsync(store, "SELECT count, first_seen_utc, last_seen_utc, level FROM error_fingerprints"));
-        Assert.Equal((events, firstSeen, lastSeen, (long)LogLevel.Error), (Long(fingerprint[0]), Utc(fingerprint[1]), Utc(fingerprint[2]), Long(fingerprint[3])));
+        Assert.Equal((events, firstSeen, lastSeen, (long)LogLevel.Error), (fingerprint.Long("count"), fingerprint.Time("first_seen_utc"), fingerprint.Time("last_seen_utc"), fingerprint.Long("level")));
         var pipeline = Assert.Single(await QueryAsync(store, "SELECT events_in, events_stored FROM pipeline_minute"));
-        Assert.Equal((events, events), (Long(pipeline[0]), Long(pipeline[1])));
+        Assert.Equal((events, events), (pipeline.Long("events_in"), pipeline.Long("events_stored")));
     }
 
     /// <summary>Every stored row of every table, as text, for "nothing changed" checks.</summary>
@@ -682,7 +682,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         var rows = new List<string>();
         foreach (var table in new[] { "log_events", "volume_minute", "http_status_minute", "latency_histogram_minute", "error_fingerprints", "pipeline_minute", "dead_letters", "consumer_offsets" })
         {
-            rows.AddRange((await QueryAsync(store, $"SELECT * FROM {table}")).Select(r => table + ": " + string.Join('|', r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal));
+            rows.AddRange((await QueryAsync(store, $"SELECT * FROM {table}")).Select(r => table + ": " + string.Join('|', r.Values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))).Order(StringComparer.Ordinal));
         }
 
         return rows;
@@ -700,7 +700,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
     }
 
     private static async Task<long> CountAsync(StoreConnectionFactory store, string table) =>
-        Long(Assert.Single(await QueryAsync(store, $"SELECT COUNT(*) FROM {table}"))[0]);
+        Assert.Single(await QueryAsync(store, $"SELECT COUNT(*) AS count FROM {table}")).Long("count");
 
     private static async Task ExecuteAsync(StoreConnectionFactory store, string sql)
     {
@@ -710,7 +710,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<List<object?[]>> QueryAsync(StoreConnectionFactory store, string sql, DateTime? cutoff = null)
+    private static async Task<List<StoreRow>> QueryAsync(StoreConnectionFactory store, string sql, DateTime? cutoff = null)
     {
         await using var connection = await store.OpenAsync();
         await using var command = connection.CreateCommand();
@@ -723,20 +723,7 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
             command.Parameters.Add(parameter);
         }
 
-        var rows = new List<object?[]>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await StoreRow.ReadAllAsync(command);
     }
 
     /// <summary>The WAL header's checkpoint sequence number (big-endian at byte 12), which SQLite increments at every restart.</summary>
@@ -747,10 +734,4 @@ public sealed class ProcessorStoreTests(MariaDbFixture mariaDb) : IDisposable
         file.ReadExactly(header);
         return BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
     }
-
-    private static long Long(object? value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
-
-    /// <summary>MariaDB returns DATETIME as DateTime, SQLite as its TEXT.</summary>
-    private static DateTime Utc(object? value) => DateTime.SpecifyKind(
-        value is DateTime d ? d : DateTime.Parse((string)value!, CultureInfo.InvariantCulture), DateTimeKind.Utc);
 }
