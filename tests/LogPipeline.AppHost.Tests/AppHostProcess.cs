@@ -22,8 +22,6 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public int DashboardPort { get; private init; }
-
     public Task<Uri> LoginUrl => _loginUrl.Task;
 
     public string Output
@@ -51,7 +49,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var host = new AppHostProcess(process) { DashboardPort = dashboard };
+        var host = new AppHostProcess(process);
         process.OutputDataReceived += (_, e) => host.Received(e.Data);
         process.ErrorDataReceived += (_, e) => host.Received(e.Data);
         process.Exited += (_, _) => host._loginUrl.TrySetException(new InvalidOperationException($"The AppHost exited with code {process.ExitCode} before it printed the dashboard login URL:\n{host.Output}"));
@@ -140,7 +138,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static IEnumerable<int> Descendants(int pid)
+    private static IEnumerable<int> Descendants(int pid)
     {
         var children = new List<int>();
         foreach (var task in SafeDirectories($"/proc/{pid}/task"))

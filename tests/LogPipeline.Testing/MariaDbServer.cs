@@ -49,11 +49,11 @@ public class MariaDbServer : IAsyncDisposable
     /// <summary>Connection string of the test user to the default database <c>logpipeline</c>.</summary>
     public string ConnectionString => ConnectionStringFor(DefaultDatabase);
 
-    public string DataDirectory => Path.Combine(Root, "data");
+    private string DataDirectory => Path.Combine(Root, "data");
 
-    public string SocketPath => Path.Combine(Root, "mysqld.sock");
+    private string SocketPath => Path.Combine(Root, "mysqld.sock");
 
-    public string ErrorLogPath => Path.Combine(Root, "err.log");
+    private string ErrorLogPath => Path.Combine(Root, "err.log");
 
     public bool IsRunning => _server is { HasExited: false };
 
