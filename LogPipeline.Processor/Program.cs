@@ -1,19 +1,20 @@
 using LogPipeline.Data;
 using LogPipeline.Processor;
 
-var builder = WebApplication.CreateBuilder(args);
-
-if (builder.Configuration.GetValue<bool>("Store:MigrateOnly"))
+var migration = Host.CreateApplicationBuilder(args);
+if (migration.Configuration.GetValue<bool>("Store:MigrateOnly"))
 {
-    // The AppHost's migration step: bring the schema up to date, then exit.
-    return await builder.MigrateStoreAsync();
+    // The AppHost's migrations resource (see AddLogStoreMigrations), on a plain host: it binds no port.
+    migration.AddServiceDefaults();
+    migration.AddLogStore().AddLogStoreMigrations();
+    return await migration.Build().RunOrExplainAsync();
 }
 
+var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddProcessor();
 
 var app = builder.Build();
-
 app.MapDefaultEndpoints();
 
 return await app.RunOrExplainAsync();
