@@ -24,11 +24,6 @@ public static class LogStoreExtensions
     public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (builder.Services.Any(static s => s.ServiceType == typeof(StoreConnectionFactory)))
-        {
-            return builder; // already added by another service hosted in this process
-        }
-
         builder.Services.AddOptions<StoreOptions>()
             .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
             .PostConfigure(o =>

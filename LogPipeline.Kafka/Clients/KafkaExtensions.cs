@@ -22,6 +22,7 @@ public static class KafkaExtensions
     /// <summary>Binds and validates <see cref="KafkaOptions"/> and adds the shared pieces (metrics, health check).</summary>
     public static IHostApplicationBuilder AddKafkaOptions(this IHostApplicationBuilder builder)
     {
+        // Both AddKafkaProducer and AddKafkaConsumer need these, and the processor calls both.
         if (builder.Services.Any(static s => s.ServiceType == typeof(KafkaMetrics)))
         {
             return builder;

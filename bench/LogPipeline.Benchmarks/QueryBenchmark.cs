@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using LogPipeline.Api;
 using LogPipeline.Data;
 using LogPipeline.Processor;
 using LogPipeline.Processor.Pipeline;
