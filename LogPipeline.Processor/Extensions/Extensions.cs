@@ -44,4 +44,24 @@ public static class Extensions
         builder.Services.AddHostedService<RetentionService>();
         return builder;
     }
+
+    /// <summary>
+    /// The <see cref="ProcessorStore"/> singleton with its <see cref="StoreResilienceOptions"/>
+    /// (section <c>Processor:Resilience:Store</c>) and one singleton per store job on it:
+    /// <see cref="BatchWriter"/>, <see cref="OffsetReader"/>, <see cref="LatencyMaterializer"/>,
+    /// <see cref="AnomalyStore"/>, <see cref="RetentionPurger"/>. Call after <c>AddLogStore()</c>,
+    /// which registers the <see cref="StoreConnectionFactory"/> they all go through.
+    /// </summary>
+    public static IHostApplicationBuilder AddProcessorStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StoreResilienceOptions>().BindConfiguration(StoreResilienceOptions.SectionName);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ProcessorStore>();
+        builder.Services.AddSingleton<BatchWriter>();
+        builder.Services.AddSingleton<OffsetReader>();
+        builder.Services.AddSingleton<LatencyMaterializer>();
+        builder.Services.AddSingleton<AnomalyStore>();
+        builder.Services.AddSingleton<RetentionPurger>();
+        return builder;
+    }
 }

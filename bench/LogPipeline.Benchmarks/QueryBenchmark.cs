@@ -139,7 +139,7 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
     private async Task FillAsync(StoreConnectionFactory connections, DateTime end)
     {
         var writer = new BatchWriter(
-            new ProcessorStore(connections, new StoreResilienceOptions(), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
+            new ProcessorStore(connections, Options.Create(new StoreResilienceOptions()), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
             NullLogger<BatchWriter>.Instance);
         var processorOptions = new ProcessorOptions();
         var aggregator = new BatchAggregator("benchmark-queries", processorOptions.AllowedLateness);
