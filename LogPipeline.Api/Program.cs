@@ -1,3 +1,5 @@
+using LogPipeline.Api;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

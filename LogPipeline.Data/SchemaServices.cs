@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Data;
 
 /// <summary>
-/// Completes when the schema owner has brought the schema to this build's version; services that
-/// need the schema start after it (the processor's hosted services are wrapped to wait for it).
+/// Completes when the schema owner has brought the schema to this build's version; the owner's
+/// workers wait for it before they touch the store.
 /// </summary>
 public sealed class StoreSchemaGate
 {
@@ -24,12 +24,14 @@ public sealed class StoreSchemaGate
 /// host starts the services registered after it only once the schema is current. A store that does
 /// not answer is never fatal: then the host starts (so /health answers, Unhealthy with the reason)
 /// while the migration waits for the store in the background (<see cref="StoreStartupWait"/>), and
-/// <see cref="StoreSchemaGate"/> holds the services that need the schema until it is done.
+/// <see cref="StoreSchemaGate"/> holds the services that need the schema until it is done. With
+/// <see cref="StoreOptions.MigrateOnly"/> it stops the host once the schema is current.
 /// </summary>
 internal sealed partial class SchemaMigrationService(
     StoreConnectionFactory connections,
     SchemaMigrator migrator,
     StoreSchemaGate gate,
+    IOptions<StoreOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<SchemaMigrationService> logger) : IHostedService
 {
@@ -41,8 +43,7 @@ internal sealed partial class SchemaMigrationService(
         try
         {
             var applied = await MigrateAsync(cancellationToken).ConfigureAwait(false);
-            LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
-            gate.Open();
+            Migrated(applied);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && StoreStartupWait.IsUnreachable(ex))
         {
@@ -65,12 +66,15 @@ internal sealed partial class SchemaMigrationService(
                 (ex, since) => LogStoreUnreachable(logger, connections.Provider, since.TotalSeconds, ex.Message),
                 TimeProvider.System,
                 _stopping.Token).ConfigureAwait(false);
-            LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
-            gate.Open();
+            Migrated(applied);
         }
         catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
         {
             gate.Fail(ex);
+            if (options.Value.MigrateOnly)
+            {
+                Environment.ExitCode = 1; // stopped before the schema was migrated: what waits for this must not start
+            }
         }
         catch (Exception ex)
         {
@@ -78,6 +82,16 @@ internal sealed partial class SchemaMigrationService(
             LogMigrationFailed(logger, ex, connections.Provider);
             gate.Fail(ex);
             Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    private void Migrated(IReadOnlyList<int> applied)
+    {
+        LogSchemaReady(logger, connections.Provider, migrator.LatestVersion, applied.Count);
+        gate.Open();
+        if (options.Value.MigrateOnly)
+        {
             lifetime.StopApplication();
         }
     }

@@ -33,6 +33,9 @@ public sealed class StoreOptions
     /// </summary>
     public TimeSpan SchemaWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Apply the schema, then exit: the AppHost's <c>migrations</c> resource (see <c>AddLogStoreMigrations</c>).</summary>
+    public bool MigrateOnly { get; set; }
+
     /// <summary>The connection string to use: the configured one, else the SQLite default.</summary>
     /// <exception cref="InvalidOperationException">MariaDB is selected and no connection string is configured.</exception>
     public string GetConnectionString() =>

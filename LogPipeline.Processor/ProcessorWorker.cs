@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using LogPipeline.Data;
 using LogPipeline.Kafka;
 using LogPipeline.Formats;
 using LogPipeline.Processor.Pipeline;
@@ -11,26 +12,28 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 namespace LogPipeline.Processor;
 
 /// <summary>
-/// The consume loop, on its own thread because <c>Consume</c> blocks. Partitions start from the
-/// offsets stored in the database with the data (never from Kafka's committed offsets), so a
-/// restart resumes exactly after the last committed batch. When the pipeline is full the
-/// assigned partitions are paused, the group membership is kept alive, and consumption resumes
-/// by itself once the store catches up.
+/// The consume loop, on its own thread because <c>Consume</c> blocks. The worker owns its Kafka
+/// consumer and its <see cref="ProcessingPipeline"/>: consumed records go down the pipeline to the
+/// store, and the consumer's rebalances and the pipeline's commits come back here. Partitions start
+/// from the offsets stored in the database with the data (never from Kafka's committed offsets), so
+/// a restart resumes exactly after the last committed batch. When the pipeline is full the assigned
+/// partitions are paused, the group membership is kept alive, and consumption resumes by itself once
+/// the store catches up.
 /// </summary>
-public sealed partial class ProcessorWorker(
-    IConsumer<string?, byte[]> consumer,
-    ProcessingPipeline pipeline,
-    OffsetReader offsets,
-    IOptions<KafkaOptions> kafka,
-    ProcessorMetrics metrics,
-    IHostApplicationLifetime lifetime,
-    ILogger<ProcessorWorker> logger) : BackgroundService
+public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RevokeDrainTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly string topic = kafka.Value.Topics.Raw;
-    private readonly OutageLog consumeErrors = new(kafka.Value.OutageLogInterval);
+    private readonly IConsumer<string?, byte[]> consumer;
+    private readonly ProcessingPipeline pipeline;
+    private readonly StoreSchemaGate schema;
+    private readonly OffsetReader offsets;
+    private readonly ProcessorMetrics metrics;
+    private readonly IHostApplicationLifetime lifetime;
+    private readonly ILogger logger;
+    private readonly string topic;
+    private readonly OutageLog consumeErrors;
 
     // A handover of revoked partitions that was given up on (the store or Kafka did not answer in
     // time): its batches may still commit. Only the consume thread touches it.
@@ -41,11 +44,46 @@ public sealed partial class ProcessorWorker(
     // (the rebalance callbacks run inside Consume, on that thread).
     private readonly List<KafkaRecord> chunk = new(ProcessingPipeline.ChunkSize);
 
+    public ProcessorWorker(
+        KafkaConsumerFactory consumers,
+        StoreSchemaGate schema,
+        RecordProcessor processor,
+        BatchWriter store,
+        DeadLetterPublisher deadLetters,
+        OffsetReader offsets,
+        StoredWatermark watermark,
+        ProcessorMetrics metrics,
+        IOptions<ProcessorOptions> options,
+        IOptions<KafkaOptions> kafka,
+        IHostApplicationLifetime lifetime,
+        ILoggerFactory loggers)
+    {
+        this.schema = schema;
+        this.offsets = offsets;
+        this.metrics = metrics;
+        this.lifetime = lifetime;
+        logger = loggers.CreateLogger<ProcessorWorker>();
+        topic = kafka.Value.Topics.Raw;
+        consumeErrors = new OutageLog(kafka.Value.OutageLogInterval);
+        pipeline = new ProcessingPipeline(
+            consumers.GroupId, options.Value, processor, store, deadLetters, metrics, watermark, loggers.CreateLogger<ProcessingPipeline>(), onCommitted: ReportProgress);
+        consumer = consumers.CreateBuilder()
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition).ToList()))
+            .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition).ToList()))
+            .Build();
+    }
+
     /// <summary>The exit code of a processor fenced out by another that owns its partitions now: not a bug, but it stopped.</summary>
     public const int FencedExitCode = 3;
 
+    /// <summary>The partitions this processor is assigned now.</summary>
+    public IReadOnlyList<TopicPartition> Assignment => consumer.Assignment;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Consuming starts once the schema is current (LogStoreExtensions.AddLogStoreMigrations says why it waits here).
+        await schema.Ready.WaitAsync(stoppingToken);
         try
         {
             await Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -62,7 +100,7 @@ public sealed partial class ProcessorWorker(
     }
 
     /// <summary>Called by the consumer (inside Consume) with newly assigned partitions.</summary>
-    internal IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
+    private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
         // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
         HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
@@ -82,7 +120,7 @@ public sealed partial class ProcessorWorker(
     }
 
     /// <summary>Called by the consumer (inside Consume) before partitions go to another member: write what we have of them first.</summary>
-    internal void OnRevoked(IReadOnlyList<TopicPartition> partitions)
+    private void OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
         if (pipeline.Completion.IsCompleted)
         {
@@ -148,8 +186,11 @@ public sealed partial class ProcessorWorker(
         }
     }
 
-    /// <summary>Tells Kafka how far the store is, for lag monitoring; the store's offsets stay the truth.</summary>
-    internal void OnCommitted(IReadOnlyList<PartitionProgress> progress)
+    /// <summary>
+    /// Called by the pipeline after each commit: tells Kafka how far the store is, for lag monitoring;
+    /// the store's offsets stay the truth.
+    /// </summary>
+    private void ReportProgress(IReadOnlyList<PartitionProgress> progress)
     {
         foreach (var p in progress)
         {
@@ -315,6 +356,16 @@ public sealed partial class ProcessorWorker(
             : new DateTimeOffset(r.Message.Timestamp.UtcDateTime, TimeSpan.Zero);
         return new KafkaRecord(r.Topic, r.Partition.Value, r.Offset.Value, r.Message.Key, r.Message.Value ?? [], host, traceParent, timestamp);
     }
+
+    /// <summary>The pipeline and the consumer are this worker's: disposed with it, even by a host that never ran it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await pipeline.DisposeAsync();
+        consumer.Dispose();
+        base.Dispose();
+    }
+
+    public override void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Critical, Message = "The processor stops ({How}); on restart it resumes from the store's offsets")]
     private static partial void LogStopped(ILogger logger, Exception exception, string how);

@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Processor;
 
 /// <summary>Purges raw events past <see cref="ProcessorOptions.RawRetention"/> and aggregates past <see cref="ProcessorOptions.AggregateRetention"/>.</summary>
-public sealed partial class RetentionService(RetentionPurger purger, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
+public sealed partial class RetentionService(
+    StoreSchemaGate schema, RetentionPurger purger, IOptions<ProcessorOptions> options, TimeProvider time, ILogger<RetentionService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await schema.Ready.WaitAsync(stoppingToken);
         var o = options.Value;
         using var timer = new PeriodicTimer(o.RetentionInterval, time);
         try

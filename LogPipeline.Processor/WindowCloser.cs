@@ -12,7 +12,7 @@ namespace LogPipeline.Processor;
 /// in the store, so it is idempotent and a restart loses nothing.
 /// </summary>
 public sealed partial class WindowCloser(
-    ProcessingPipeline pipeline, LatencyMaterializer latency, AnomalyStore anomalies, IOptions<ProcessorOptions> options, ProcessorMetrics metrics, ILogger<WindowCloser> logger)
+    StoredWatermark stored, LatencyMaterializer latency, AnomalyStore anomalies, IOptions<ProcessorOptions> options, ProcessorMetrics metrics, ILogger<WindowCloser> logger)
     : BackgroundService
 {
     /// <summary>Minutes re-materialised behind the horizon, for partitions whose watermark lags the newest one.</summary>
@@ -48,7 +48,7 @@ public sealed partial class WindowCloser(
     /// <summary>One pass; public for tests.</summary>
     public async Task CloseWindowsAsync(CancellationToken cancellationToken)
     {
-        if (pipeline.Watermark is not { } watermark)
+        if (stored.Value is not { } watermark)
         {
             return;
         }

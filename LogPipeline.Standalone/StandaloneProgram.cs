@@ -31,9 +31,9 @@ public static partial class StandaloneProgram
 
         builder.AddEmbeddedKafkaIfEnabled();
         builder.AddServiceDefaults();
-        builder.AddProcessor();
+        builder.AddProcessor(); // with the store and its schema, which the API reads here too
         builder.AddProducer();
-        builder.AddApi();
+        builder.AddApiServices();
         builder.AddIngest();
 
         var app = builder.Build();

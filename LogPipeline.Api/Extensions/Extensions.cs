@@ -8,29 +8,32 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+namespace LogPipeline.Api;
 
-public static class ApiExtensions
+public static class Extensions
 {
     /// <summary>
-    /// The query API: the log store (read side, waiting for the owner's schema), ProblemDetails,
-    /// the OpenAPI document <c>v1</c>, JSON options, <see cref="ApiOptions"/> (section <c>Api</c>)
-    /// and its default log levels (<see cref="LoggingDefaults"/>).
-    /// Safe to call in a process that also hosts the processor or the producer.
+    /// The query API: the log store (read side, waiting for the owner's schema) and
+    /// <see cref="AddApiServices"/>.
     /// </summary>
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        builder.AddLogStore();
+        builder.AddLogStoreSchemaCheck();
+        return builder.AddApiServices();
+    }
+
+    /// <summary>
+    /// The query API on a store the host has registered (Standalone, where the processor beside it
+    /// owns the store): ProblemDetails, the OpenAPI document <c>v1</c>, JSON options,
+    /// <see cref="ApiOptions"/> (section <c>Api</c>) and its default log levels (<see cref="LoggingDefaults"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
 
         // Lowest priority: appsettings, the environment or the command line can still set these levels.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LoggingDefaults });
-
-        // A process that also hosts the processor has registered the store already (and owns the schema).
-        if (!builder.Services.Any(d => d.ServiceType == typeof(StoreConnectionFactory)))
-        {
-            builder.AddLogStore();
-            builder.AddLogStoreSchemaCheck();
-        }
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<StoreUnavailableHandler>();

@@ -24,11 +24,6 @@ public static class LogStoreExtensions
     public static IHostApplicationBuilder AddLogStore(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (builder.Services.Any(static s => s.ServiceType == typeof(StoreConnectionFactory)))
-        {
-            return builder; // already added by another service hosted in this process
-        }
-
         builder.Services.AddOptions<StoreOptions>()
             .Bind(builder.Configuration.GetSection(StoreOptions.SectionName))
             .PostConfigure(o =>
@@ -52,66 +47,28 @@ public static class LogStoreExtensions
     }
 
     /// <summary>
-    /// Makes this service the schema owner: a hosted service applies pending migrations at startup,
-    /// before the hosted services registered after it start. Call it in one service only (the processor).
+    /// Makes this service the schema owner: <see cref="SchemaMigrationService"/> applies pending
+    /// migrations at start and opens <see cref="StoreSchemaGate"/>, which the owner's workers wait for.
     /// </summary>
+    /// <remarks>
+    /// The schema has one owner, the processor, and one migration, this service; it runs in two places.
+    /// In the AppHost it runs alone first, as the <c>migrations</c> resource (the processor project with
+    /// <c>Store:MigrateOnly</c>: a plain host that stops once the schema is current), and the processor and
+    /// the API wait for it to finish, as in aspire-samples' DatabaseMigrations. It also runs in every
+    /// processor, because a processor started without the AppHost (Standalone, the tests' processor hosts,
+    /// the benchmarks and the chaos runs) meets an empty store; behind the AppHost it finds nothing to
+    /// apply. A store that does not answer at start is waited for in the background, so the host and its
+    /// /health run meanwhile; that is why the processor's workers wait for the gate instead of the host
+    /// waiting for the migration (the window closer needs no wait: it acts only behind committed batches).
+    /// A reader started without the AppHost (the API alone) cannot migrate: it checks the version
+    /// instead (<see cref="AddLogStoreSchemaCheck"/>).
+    /// </remarks>
     public static IHostApplicationBuilder AddLogStoreMigrations(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton<StoreSchemaGate>();
         builder.Services.AddHostedService<SchemaMigrationService>();
         return builder;
-    }
-
-    /// <summary>
-    /// Applies pending migrations to the configured store and returns an exit code: the one-shot
-    /// migration step that the AppHost runs before the services start.
-    /// </summary>
-    public static async Task<int> MigrateStoreAsync(this IHostApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            options.ConnectionString = builder.Configuration.GetConnectionString(StoreOptions.ConnectionName);
-        }
-
-        // A store that does not answer yet is waited for (the AppHost starts this beside the database).
-        using var stopping = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stopping.Cancel();
-        };
-        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stopping.Cancel();
-        });
-        var factory = new StoreConnectionFactory(options);
-        var migrator = new SchemaMigrator(options.Provider);
-        try
-        {
-            var applied = await StoreStartupWait.RunAsync(
-                async token =>
-                {
-                    var connection = await factory.OpenAsync(token).ConfigureAwait(false);
-                    await using (connection.ConfigureAwait(false))
-                    {
-                        return await migrator.MigrateAsync(connection, token).ConfigureAwait(false);
-                    }
-                },
-                (ex, since) => Console.Error.WriteLine($"Log store ({options.Provider}) does not answer (for {since.TotalSeconds:0} s); waiting for it before migrating the schema: {ex.Message}"),
-                TimeProvider.System,
-                stopping.Token).ConfigureAwait(false);
-            await Console.Out.WriteLineAsync($"Log store schema ({options.Provider}) is at version {migrator.LatestVersion}; applied now: {applied.Count}.").ConfigureAwait(false);
-            return 0;
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            await Console.Error.WriteLineAsync("Stopped while waiting for the log store; the schema was not migrated.").ConfigureAwait(false);
-            return 1;
-        }
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public static class KafkaExtensions
     /// <summary>Binds and validates <see cref="KafkaOptions"/> and adds the shared pieces (metrics, health check).</summary>
     public static IHostApplicationBuilder AddKafkaOptions(this IHostApplicationBuilder builder)
     {
+        // Both AddKafkaProducer and AddKafkaConsumer need these, and the processor calls both.
         if (builder.Services.Any(static s => s.ServiceType == typeof(KafkaMetrics)))
         {
             return builder;
@@ -90,19 +91,15 @@ public static class KafkaExtensions
     }
 
     /// <summary>
-    /// Registers a singleton <see cref="IConsumer{TKey,TValue}"/> with manual offset commits
-    /// (enable.auto.commit=false): the application decides when a record is done.
-    /// <paramref name="configureBuilder"/> adds partition handlers and the like.
+    /// Registers a singleton <see cref="KafkaConsumerFactory"/> for consumers with manual offset
+    /// commits (enable.auto.commit=false): the application decides when a record is done. The
+    /// consumer is built by whoever uses it, so its partition handlers are set where they are handled.
     /// </summary>
-    public static IHostApplicationBuilder AddKafkaConsumer(
-        this IHostApplicationBuilder builder,
-        string defaultGroupId,
-        Action<ConsumerConfig>? configure = null,
-        Action<IServiceProvider, ConsumerBuilder<string?, byte[]>>? configureBuilder = null)
+    public static IHostApplicationBuilder AddKafkaConsumer(this IHostApplicationBuilder builder, string defaultGroupId, Action<ConsumerConfig>? configure = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(defaultGroupId);
         builder.AddKafkaOptions();
-        builder.Services.TryAddSingleton<IConsumer<string?, byte[]>>(sp =>
+        builder.Services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
             var config = new ConsumerConfig
@@ -116,20 +113,21 @@ public static class KafkaExtensions
             };
             Apply(config, options.Consumer);
             configure?.Invoke(config);
-
-            KafkaNative.EnsureLoaded();
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Consumer");
-            var (warnings, errors) = (new OutageLog(options.OutageLogInterval), new OutageLog(options.OutageLogInterval));
-            var metrics = sp.GetRequiredService<KafkaMetrics>();
-            var consumerBuilder = new ConsumerBuilder<string?, byte[]>(config)
-                .SetLogHandler((_, m) => LogHandler(logger, warnings, m))
-                .SetErrorHandler((c, e) => ErrorHandler(logger, errors, c.Name, e))
-                .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json))
-                .SetKeyDeserializer(InternedKeyDeserializer.Instance);
-            configureBuilder?.Invoke(sp, consumerBuilder);
-            return consumerBuilder.Build();
+            return new KafkaConsumerFactory(config, options.OutageLogInterval, sp.GetRequiredService<KafkaMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("LogPipeline.Kafka.Consumer"));
         });
         return builder;
+    }
+
+    /// <summary>A consumer builder with librdkafka's logs, errors and statistics wired as for every client here.</summary>
+    internal static ConsumerBuilder<string?, byte[]> ConsumerBuilder(ConsumerConfig config, TimeSpan outageLogInterval, KafkaMetrics metrics, ILogger logger)
+    {
+        KafkaNative.EnsureLoaded();
+        var (warnings, errors) = (new OutageLog(outageLogInterval), new OutageLog(outageLogInterval));
+        return new ConsumerBuilder<string?, byte[]>(config)
+            .SetLogHandler((_, m) => LogHandler(logger, warnings, m))
+            .SetErrorHandler((c, e) => ErrorHandler(logger, errors, c.Name, e))
+            .SetStatisticsHandler((c, json) => OnStatistics(metrics, logger, c.Name, json))
+            .SetKeyDeserializer(InternedKeyDeserializer.Instance);
     }
 
     /// <summary>

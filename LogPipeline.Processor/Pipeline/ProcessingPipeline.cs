@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using LogPipeline.Processor.Storage;
-using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Processor.Pipeline;
 
@@ -9,13 +8,16 @@ namespace LogPipeline.Processor.Pipeline;
 /// The dataflow: parse (parallel, order kept) -> window and aggregate into batches (one thread) ->
 /// write (one batch at a time: dead letters to Kafka, then one store transaction with the offsets).
 /// Every block is bounded, so a slow or absent store stops the consumer instead of filling memory.
+/// Made by <see cref="ProcessorWorker"/>, which feeds it and is told of each commit.
 /// </summary>
 public sealed partial class ProcessingPipeline : IAsyncDisposable
 {
     private readonly ProcessorOptions options;
+    private readonly RecordProcessor processor;
     private readonly BatchWriter store;
     private readonly DeadLetterPublisher deadLetters;
     private readonly ProcessorMetrics metrics;
+    private readonly StoredWatermark watermark;
     private readonly ILogger logger;
     private readonly BatchAggregator aggregator;
     private readonly Action<IReadOnlyList<PartitionProgress>> onCommitted;
@@ -25,7 +27,6 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     private readonly CancellationTokenSource abort = new();
     private readonly Task ticker;
     private readonly Task completion;
-    private long watermarkTicks;
 
     // Batches handed to the writer and not yet written: the one being written and the one waiting.
     private int pendingWrites;
@@ -35,28 +36,30 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
 
     public ProcessingPipeline(
         string groupId,
-        IOptions<ProcessorOptions> options,
+        ProcessorOptions options,
         RecordProcessor processor,
         BatchWriter store,
         DeadLetterPublisher deadLetters,
         ProcessorMetrics metrics,
-        ILogger<ProcessingPipeline> logger,
+        StoredWatermark watermark,
+        ILogger logger,
         Action<IReadOnlyList<PartitionProgress>> onCommitted)
     {
-        this.options = options.Value;
+        this.options = options;
+        this.processor = processor;
         this.store = store;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
+        this.watermark = watermark;
         this.logger = logger;
         this.onCommitted = onCommitted;
         GroupId = groupId;
-        ProcessorTelemetry.GroupId = groupId;
         aggregator = new BatchAggregator(groupId, this.options.AllowedLateness);
 
         // Capacities count chunks of up to ChunkSize records: BufferCapacity records per stage.
         var chunks = Math.Max(2, this.options.BufferCapacity / ChunkSize);
         parse = new TransformBlock<PipelineItem, PipelineItem>(
-            item => item is PipelineItem.Records r ? new PipelineItem.Processed(Array.ConvertAll(r.Values, processor.Process)) : item,
+            item => item is PipelineItem.Records r ? new PipelineItem.Processed(Array.ConvertAll(r.Values, Process)) : item,
             new ExecutionDataflowBlockOptions
             {
                 MaxDegreeOfParallelism = this.options.ParserParallelism,
@@ -79,16 +82,6 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
 
     /// <summary>Completes when the pipeline has drained after <see cref="CompleteAsync"/>, or faults with the first failure.</summary>
     public Task Completion => completion;
-
-    /// <summary>The newest event time seen in this process's partitions (for closing windows), if any.</summary>
-    public DateTime? Watermark
-    {
-        get
-        {
-            var ticks = Interlocked.Read(ref watermarkTicks);
-            return ticks == 0 ? null : new DateTime(ticks, DateTimeKind.Utc);
-        }
-    }
 
     /// <summary>Offers an item; waits while the pipeline is full. False once the pipeline has failed or completed.</summary>
     public Task<bool> SendAsync(PipelineItem item, CancellationToken cancellationToken) => parse.SendAsync(item, cancellationToken);
@@ -139,6 +132,24 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
             await abort.CancelAsync();
             await ticker;
         }
+    }
+
+    /// <summary>One processing span per record, continuing the producer's trace from the traceparent header.</summary>
+    private ProcessedRecord Process(KafkaRecord record)
+    {
+        using var activity = ProcessorTelemetry.StartProcess(record, GroupId);
+        var processed = processor.Process(record);
+        if (activity is null)
+        {
+            return processed;
+        }
+
+        if (processed.Rejection is { } rejection)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, rejection.Reason);
+        }
+
+        return processed with { Trace = activity.Context };
     }
 
     private async Task TickAsync(CancellationToken cancellationToken)
@@ -263,9 +274,9 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
                 metrics.BatchWritten(batch, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow);
                 foreach (var p in batch.Store.Offsets)
                 {
-                    if (p.WatermarkUtc is { } w && w.Ticks > Interlocked.Read(ref watermarkTicks))
+                    if (p.WatermarkUtc is { } w)
                     {
-                        Interlocked.Exchange(ref watermarkTicks, w.Ticks);
+                        watermark.Raise(w);
                     }
                 }
 

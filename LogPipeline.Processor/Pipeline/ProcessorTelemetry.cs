@@ -18,10 +18,7 @@ public static class ProcessorTelemetry
 
     private static readonly ActivitySource Source = new(ActivitySourceName);
 
-    /// <summary>Group id for the spans; set once at start.</summary>
-    public static string? GroupId { get; set; }
-
-    public static Activity? StartProcess(Pipeline.KafkaRecord record)
+    public static Activity? StartProcess(KafkaRecord record, string groupId)
     {
         if (!Source.HasListeners())
         {
@@ -37,7 +34,7 @@ public static class ProcessorTelemetry
             activity.SetTag("messaging.destination.name", record.Topic);
             activity.SetTag("messaging.destination.partition.id", record.Partition.ToString(CultureInfo.InvariantCulture));
             activity.SetTag("messaging.kafka.offset", record.Offset);
-            activity.SetTag("messaging.consumer.group.name", GroupId);
+            activity.SetTag("messaging.consumer.group.name", groupId);
             if (record.Key is not null)
             {
                 activity.SetTag("messaging.kafka.message.key", record.Key);

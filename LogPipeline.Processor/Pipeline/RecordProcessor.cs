@@ -17,24 +17,6 @@ public sealed class RecordProcessor(IOptions<ProcessorOptions> options)
 
     public ProcessedRecord Process(KafkaRecord record)
     {
-        // One processing span per record, continuing the producer's trace from the traceparent header.
-        using var activity = ProcessorTelemetry.StartProcess(record);
-        var processed = ProcessCore(record);
-        if (activity is null)
-        {
-            return processed;
-        }
-
-        if (processed.Rejection is { } rejection)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, rejection.Reason);
-        }
-
-        return processed with { Trace = activity.Context };
-    }
-
-    private ProcessedRecord ProcessCore(KafkaRecord record)
-    {
         var context = new LogParseContext(record.Key, record.Host, record.Timestamp, o.SyslogDefaultOffset) { MaxLineBytes = o.MaxLineBytes };
         if (!LogParser.TryParse(record.Value, context, out var e, out var format, out var error))
         {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using LogPipeline.Data;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace LogPipeline.Processor.Storage;
@@ -23,7 +24,7 @@ public sealed class ProcessorStore
     private readonly ResiliencePipeline _resilience;
     private readonly TimeProvider _time;
 
-    public ProcessorStore(StoreConnectionFactory connections, StoreResilienceOptions resilience, TimeProvider time, ILogger<ProcessorStore> logger)
+    public ProcessorStore(StoreConnectionFactory connections, IOptions<StoreResilienceOptions> resilience, TimeProvider time, ILogger<ProcessorStore> logger)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(resilience);
@@ -31,7 +32,7 @@ public sealed class ProcessorStore
         ArgumentNullException.ThrowIfNull(logger);
         // MariaDB raw events are bulk-loaded (MariaDbBulkLoad), which the driver allows only when asked to.
         _connections = connections.WithLocalInfile();
-        _resilience = StoreResilience.Build(resilience, logger);
+        _resilience = StoreResilience.Build(resilience.Value, logger);
         _time = time;
         Dialect = StoreSqlDialect.For(connections.Provider);
     }

@@ -17,8 +17,7 @@ public static class Extensions
         builder.Services.AddSingleton<IValidateOptions<ProducerOptions>, ProducerOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LogPublisher>();
-        builder.Services.AddSingleton<ProducerWorker>();
-        builder.Services.AddHostedService(static sp => sp.GetRequiredService<ProducerWorker>());
+        builder.Services.AddHostedService<ProducerWorker>();
         builder.Services.AddHostedService<ProgressReporter>();
         return builder;
     }

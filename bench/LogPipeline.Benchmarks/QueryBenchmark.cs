@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using LogPipeline.Api;
 using LogPipeline.Data;
 using LogPipeline.Processor;
 using LogPipeline.Processor.Pipeline;
@@ -138,7 +139,7 @@ internal sealed class QueryBenchmark(BenchmarkOptions options, TextWriter log)
     private async Task FillAsync(StoreConnectionFactory connections, DateTime end)
     {
         var writer = new BatchWriter(
-            new ProcessorStore(connections, new StoreResilienceOptions(), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
+            new ProcessorStore(connections, Options.Create(new StoreResilienceOptions()), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
             NullLogger<BatchWriter>.Instance);
         var processorOptions = new ProcessorOptions();
         var aggregator = new BatchAggregator("benchmark-queries", processorOptions.AllowedLateness);

@@ -5,6 +5,7 @@ using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Benchmarks;
 
@@ -45,7 +46,7 @@ internal static class StoreAlone
         }
 
         var writer = new BatchWriter(
-            new ProcessorStore(connections, new StoreResilienceOptions(), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
+            new ProcessorStore(connections, Options.Create(new StoreResilienceOptions()), TimeProvider.System, NullLogger<ProcessorStore>.Instance),
             NullLogger<BatchWriter>.Instance);
         var nextOffsets = new Dictionary<(string Topic, int Partition), long>();
         var timedFrom = -1;

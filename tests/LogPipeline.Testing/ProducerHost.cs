@@ -30,7 +30,7 @@ public static class ProducerHost
     /// <summary>Waits until the producer's source is exhausted and flushed, then stops the host.</summary>
     public static async Task RunToCompletionAsync(this WebApplication app, TimeSpan timeout)
     {
-        await app.Services.GetRequiredService<ProducerWorker>().Completion.WaitAsync(timeout);
+        await app.Services.GetServices<IHostedService>().OfType<ProducerWorker>().Single().Completion.WaitAsync(timeout);
         await app.StopAsync();
         await app.DisposeAsync();
     }

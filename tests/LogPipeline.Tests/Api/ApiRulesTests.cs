@@ -220,7 +220,7 @@ public abstract class ApiRulesTests(ApiStore store)
             ["Store:Provider"] = store.Store.Provider.ToString(),
             ["ConnectionStrings:logsdb"] = store.Store.ConnectionString,
         });
-        api::Microsoft.Extensions.Hosting.ApiExtensions.AddApi(builder);
+        api::LogPipeline.Api.Extensions.AddApi(builder);
         using var host = builder.Build();
 
         var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(

@@ -28,7 +28,7 @@ public sealed class KafkaClientTests
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(10)));
 
         // Consume 10 from each partition and commit: 20 of 40 remain, the lag.
-        var consumer = host.Services.GetRequiredService<IConsumer<string?, byte[]>>();
+        using var consumer = host.Services.GetRequiredService<KafkaConsumerFactory>().CreateBuilder().Build();
         consumer.Assign([new TopicPartitionOffset("logs.raw", 0, Offset.Beginning), new TopicPartitionOffset("logs.raw", 1, Offset.Beginning)]);
         var taken = new Dictionary<int, ConsumeResult<string?, byte[]>>();
         var perPartition = new Dictionary<int, int> { [0] = 0, [1] = 0 };

@@ -1,7 +1,9 @@
 using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
+using LogPipeline.Processor;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LogPipeline.Tests.Processor;
 
@@ -154,5 +156,5 @@ public sealed class ProcessorFailureTests(MariaDbFixture mariaDb)
     }
 
     private static List<int> Assignment(Microsoft.AspNetCore.Builder.WebApplication app) =>
-        app.Services.GetRequiredService<IConsumer<string?, byte[]>>().Assignment.Select(p => p.Partition.Value).ToList();
+        app.Services.GetServices<IHostedService>().OfType<ProcessorWorker>().Single().Assignment.Select(p => p.Partition.Value).ToList();
 }

@@ -210,9 +210,11 @@ public sealed class ProducerTests
         Assert.Equal(50, KafkaTestClient.ReadAll(kafka.BootstrapServers, "logs.raw", Partitions, 50, Timeout).Count);
     }
 
-    private sealed class StartsAfterTheProducerIsDone(ProducerWorker worker) : IHostedService
+    private sealed class StartsAfterTheProducerIsDone(IServiceProvider services) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => worker.Completion.WaitAsync(cancellationToken);
+        // Looked up at start, not injected: a hosted service cannot take the list of hosted services it is in.
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            services.GetServices<IHostedService>().OfType<ProducerWorker>().Single().Completion.WaitAsync(cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -1,6 +1,7 @@
 using LogPipeline.Data;
 using LogPipeline.Processor.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Tests.Storage;
 
@@ -9,7 +10,7 @@ internal sealed class StoreJobs
 {
     public StoreJobs(StoreConnectionFactory connections, StoreResilienceOptions? resilience = null)
     {
-        Store = new ProcessorStore(connections, resilience ?? new StoreResilienceOptions(), TimeProvider.System, NullLogger<ProcessorStore>.Instance);
+        Store = new ProcessorStore(connections, Options.Create(resilience ?? new StoreResilienceOptions()), TimeProvider.System, NullLogger<ProcessorStore>.Instance);
         Batches = new BatchWriter(Store, NullLogger<BatchWriter>.Instance);
         Offsets = new OffsetReader(Store);
         Latency = new LatencyMaterializer(Store);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using LogPipeline.Processor;
 using LogPipeline.Processor.Storage;
 using Microsoft.Data.Sqlite;
 using LogPipeline.Data;
