@@ -6,9 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LogPipeline.Data;
 
-/// <summary>One versioned SQL script, embedded as <c>Migrations/{engine}/{version:0000}_{name}.sql</c>.</summary>
-public sealed record SchemaMigration(int Version, string Name, string Sql);
-
 /// <summary>
 /// Applies the embedded SQL migrations of one engine, in version order, recording each in
 /// <c>schema_migrations</c>. Safe when several processes race: SQLite takes the write lock up front

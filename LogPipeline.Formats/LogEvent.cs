@@ -36,30 +36,3 @@ public sealed record LogEvent
     /// <summary>Free-form key/value pairs.</summary>
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
 }
-
-/// <summary>HTTP access fields of a log event.</summary>
-public sealed record HttpInfo
-{
-    public required string Method { get; init; }
-
-    public required string Path { get; init; }
-
-    public required int Status { get; init; }
-
-    /// <summary>Time to serve the request, in milliseconds.</summary>
-    public required double DurationMs { get; init; }
-
-    /// <summary>Response body size in bytes.</summary>
-    public required long Bytes { get; init; }
-}
-
-/// <summary>Severity, ordered from least to most severe; serialised in lowercase.</summary>
-public enum LogLevel
-{
-    [JsonStringEnumMemberName(LogLevelNames.Trace)] Trace,
-    [JsonStringEnumMemberName(LogLevelNames.Debug)] Debug,
-    [JsonStringEnumMemberName(LogLevelNames.Info)] Info,
-    [JsonStringEnumMemberName(LogLevelNames.Warn)] Warn,
-    [JsonStringEnumMemberName(LogLevelNames.Error)] Error,
-    [JsonStringEnumMemberName(LogLevelNames.Fatal)] Fatal,
-}

@@ -18,17 +18,3 @@ public enum LogFormat
     /// <summary>Heroku/Go-kit style <c>key=value</c> pairs.</summary>
     Logfmt,
 }
-
-/// <summary>Attribute keys that text formats map to fields of their own.</summary>
-public static class WireAttributes
-{
-    /// <summary>Remote address of an access log line.</summary>
-    public const string ClientIp = "client_ip";
-
-    public const string UserAgent = "user_agent";
-
-    public const string Referer = "referer";
-
-    /// <summary>Process id: the syslog PROCID / TAG[PID].</summary>
-    public const string Pid = "pid";
-}

@@ -137,36 +137,3 @@ public static partial class OtlpHttpApi
     [LoggerMessage(EventId = 6003, Level = LogLevel.Debug, Message = "Refused a malformed OTLP/HTTP {Encoding} body: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string encoding, string reason);
 }
-
-/// <summary>A protobuf message as an OTLP/HTTP answer, in the request's encoding, with Retry-After when given.</summary>
-public sealed class OtlpResult(int statusCode, IMessage body, bool json, TimeSpan? retryAfter) : IResult, IStatusCodeHttpResult
-{
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
-
-    public int? StatusCode => statusCode;
-
-    public IMessage Body => body;
-
-    public async Task ExecuteAsync(HttpContext httpContext)
-    {
-        var response = httpContext.Response;
-        response.StatusCode = statusCode;
-        if (retryAfter is { } delay)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (json)
-        {
-            response.ContentType = OtlpHttpApi.JsonContentType;
-            await response.WriteAsync(Formatter.Format(body), httpContext.RequestAborted);
-        }
-        else
-        {
-            response.ContentType = OtlpHttpApi.ProtobufContentType;
-            var bytes = body.ToByteArray();
-            response.ContentLength = bytes.Length;
-            await response.Body.WriteAsync(bytes, httpContext.RequestAborted);
-        }
-    }
-}

@@ -8,12 +8,6 @@ using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Ingest;
 
-/// <summary>One OTLP log record as it goes onto <c>logs.raw</c>: the service as key, the wire contract's JSON line, the record's trace context.</summary>
-public readonly record struct MappedRecord(string Key, byte[] Value, string? TraceParent);
-
-/// <summary>What every record of one <see cref="ResourceLogs"/> shares.</summary>
-public sealed record ResourceFields(string Service, string Host, IReadOnlyList<KeyValuePair<string, string>> Attributes);
-
 /// <summary>
 /// Maps OTLP log records to the wire contract (<see cref="LogEvent"/>, JSON version 1), so the
 /// processor stores them exactly like the producer's records. The README's "The OTLP ingest"

@@ -7,19 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Ingest;
 
-/// <summary>How an export went to Kafka.</summary>
-public enum PublishResult
-{
-    /// <summary>Kafka acknowledged every record (acks=all).</summary>
-    Acked,
-
-    /// <summary>Too many records in flight: nothing of this request was produced; the sender should retry soon.</summary>
-    Busy,
-
-    /// <summary>Kafka did not acknowledge every record in time, or is known to be unreachable: the sender should retry later.</summary>
-    Unavailable,
-}
-
 /// <summary>
 /// Produces an export's records onto the raw topic and waits for Kafka to acknowledge all of them,
 /// so the sender hears "success" only for what is durably in Kafka. The in-flight count is the

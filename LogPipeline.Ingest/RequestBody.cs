@@ -3,18 +3,6 @@ using System.IO.Compression;
 
 namespace LogPipeline.Ingest;
 
-/// <summary>Why a body could not be read.</summary>
-public enum BodyProblem
-{
-    None,
-
-    /// <summary>Over the limit, counted after decompression.</summary>
-    TooLarge,
-
-    /// <summary>Content-Encoding gzip, but not gzip.</summary>
-    BadGzip,
-}
-
 /// <summary>
 /// A request body read into a pooled buffer, inflated when gzip, and never beyond the limit: reading
 /// stops at the first byte past it, so a gzip bomb costs at most the limit, not what it would inflate to.

@@ -164,10 +164,3 @@ public static class ErrorsApi
         : DateTime.MaxValue.Ticks - TimeBuckets.Floor(utc, unit).Ticks < unit ? DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)
         : TimeBuckets.Floor(utc, unit).AddTicks(unit);
 }
-
-/// <summary>Query of <c>GET /api/errors/top</c>.</summary>
-public sealed record TopErrorsQuery(
-    [property: Description("Start of the range, ISO-8601 (default: to minus one hour)")] string? From,
-    [property: Description("End of the range, ISO-8601 (default: now)")] string? To,
-    [property: Description("Only this service")] string? Service,
-    [property: Description("How many templates, 1 to 1000 (default 100)")] string? Limit);

@@ -6,9 +6,6 @@ using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Api.Infrastructure;
 
-/// <summary>A half-open UTC interval [<see cref="FromUtc"/>, <see cref="ToUtc"/>).</summary>
-internal readonly record struct TimeRange(DateTime FromUtc, DateTime ToUtc);
-
 /// <summary>
 /// Parsing and checking of the query parameters the endpoints share. Parameters are bound as
 /// strings and parsed here, so any bad value is a ValidationProblem naming the field, never the

@@ -30,11 +30,3 @@ public sealed class KafkaOptions
     /// </summary>
     public TimeSpan OutageLogInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
-
-/// <summary>Topic names.</summary>
-public sealed class KafkaTopics
-{
-    public string Raw { get; set; } = "logs.raw";
-
-    public string DeadLetter { get; set; } = "logs.deadletter";
-}

@@ -309,14 +309,3 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Wrote {Events} events and {DeadLetters} dead letters over {Partitions} partitions")]
     private static partial void LogBatchWritten(ILogger logger, int events, int deadLetters, int partitions);
 }
-
-/// <summary>
-/// The store had moved past offsets this process was about to write: another processor owns the
-/// partitions now. The process stops; on restart it resumes from the stored offsets.
-/// </summary>
-public sealed class PartitionFencedException(IReadOnlyList<FencedPartition> fenced)
-    : Exception("Another processor already stored these partitions' offsets: " +
-                string.Join(", ", fenced.Select(f => $"{f.Topic}/{f.Partition} at {f.StoredNextOffset}")))
-{
-    public IReadOnlyList<FencedPartition> Fenced { get; } = fenced;
-}

@@ -13,20 +13,20 @@ namespace LogPipeline.Processor.Pipeline;
 /// </summary>
 public sealed class RecordProcessor(IOptions<ProcessorOptions> options)
 {
-    private readonly ProcessorOptions o = options.Value;
+    private readonly ProcessorOptions _options = options.Value;
 
     public ProcessedRecord Process(KafkaRecord record)
     {
-        var context = new LogParseContext(record.Key, record.Host, record.Timestamp, o.SyslogDefaultOffset) { MaxLineBytes = o.MaxLineBytes };
+        var context = new LogParseContext(record.Key, record.Host, record.Timestamp, _options.SyslogDefaultOffset) { MaxLineBytes = _options.MaxLineBytes };
         if (!LogParser.TryParse(record.Value, context, out var e, out var format, out var error))
         {
             return Reject(record, error.ReasonCode, error.Message);
         }
 
-        if (e.Timestamp > record.Timestamp + o.MaxFutureSkew || e.Timestamp < record.Timestamp - o.MaxAge)
+        if (e.Timestamp > record.Timestamp + _options.MaxFutureSkew || e.Timestamp < record.Timestamp - _options.MaxAge)
         {
             return Reject(record, "absurd-timestamp",
-                $"event time {e.Timestamp:O} is outside [{record.Timestamp - o.MaxAge:O}, {record.Timestamp + o.MaxFutureSkew:O}] around the Kafka timestamp");
+                $"event time {e.Timestamp:O} is outside [{record.Timestamp - _options.MaxAge:O}, {record.Timestamp + _options.MaxFutureSkew:O}] around the Kafka timestamp");
         }
 
         var service = e.Service.Trim();

@@ -42,22 +42,3 @@ public sealed class StoreBatch
     /// <summary>One entry per partition the batch covers.</summary>
     public List<PartitionProgress> Offsets { get; } = [];
 }
-
-/// <summary>
-/// The batch covers offsets [<paramref name="ExpectedNextOffset"/>, <paramref name="NextOffset"/>)
-/// of one partition. The writer applies the batch's rows for that partition only when the stored
-/// next offset still equals <paramref name="ExpectedNextOffset"/> (no stored row counts as
-/// <see cref="PartitionProgress.NoOffset"/>); otherwise someone else already wrote them and the
-/// partition is reported as fenced.
-/// </summary>
-public sealed record PartitionProgress(string Topic, int Partition, long ExpectedNextOffset, long NextOffset, DateTime? WatermarkUtc)
-{
-    /// <summary>"Nothing stored yet" for <see cref="ExpectedNextOffset"/>.</summary>
-    public const long NoOffset = -1;
-}
-
-/// <summary>A partition whose stored offset had moved on: its part of the batch was not written.</summary>
-public sealed record FencedPartition(string Topic, int Partition, long StoredNextOffset);
-
-/// <summary>Stored progress of one partition, read on assignment.</summary>
-public sealed record StoredOffset(long NextOffset, DateTime? WatermarkUtc);

@@ -5,9 +5,6 @@ using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Producer.Generation;
 
-/// <summary>One generated event, the format it was written in, and the line itself.</summary>
-public readonly record struct GeneratedLog(LogEvent Event, LogFormat Format, string Line);
-
 /// <summary>
 /// Realistic, deterministic log traffic: a fleet of services and hosts in several time zones, HTTP
 /// access events with long-tailed latencies, templated application messages and scheduled incidents.

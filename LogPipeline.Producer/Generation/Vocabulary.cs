@@ -74,5 +74,3 @@ internal static class Vocabulary
     /// <summary>Baseline level mix: trace 2%, debug 10%, info 70.9%, warn 12%, error 5%, fatal 0.1%.</summary>
     public static readonly double[] LevelWeights = [0.02, 0.10, 0.709, 0.12, 0.05, 0.001];
 }
-
-internal sealed record Endpoint(string Method, string Path, double Weight, double LatencyFactor, int TypicalBytes);

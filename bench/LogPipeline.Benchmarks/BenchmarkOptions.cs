@@ -2,12 +2,6 @@ using System.Globalization;
 
 namespace LogPipeline.Benchmarks;
 
-internal enum BenchStore
-{
-    Sqlite,
-    MariaDb,
-}
-
 /// <summary>The command line: what to run, and processor settings to pass through unchanged.</summary>
 internal sealed record BenchmarkOptions(
     IReadOnlyList<BenchStore> Stores,

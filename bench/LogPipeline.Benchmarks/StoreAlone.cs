@@ -9,18 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Benchmarks;
 
-/// <summary>The store taking the raw events alone. Rate and CPU cover the rows after the warm-up's.</summary>
-internal sealed record StoreAloneResult(BenchStore Store, int Events, int RowsPerTransaction, double Seconds, double CpuSeconds, double? ServerCpuSeconds)
-{
-    public double EventsPerSecond => Events / Seconds;
-
-    /// <summary>This process's CPU time per event: the writer binding values and, for SQLite, the database engine itself.</summary>
-    public double CpuMicrosecondsPerEvent => CpuSeconds * 1e6 / Events;
-
-    /// <summary>The MariaDB server's CPU time per event (null for SQLite, which runs inside this process).</summary>
-    public double? ServerCpuMicrosecondsPerEvent => ServerCpuSeconds * 1e6 / Events;
-}
-
 /// <summary>
 /// Phase 3: the rows the pipeline stored, read back in the order it inserted them and written again
 /// by the processor's own <see cref="BatchWriter"/> into an empty store with the same schema: as many

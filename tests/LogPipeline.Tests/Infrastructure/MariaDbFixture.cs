@@ -7,7 +7,3 @@ public sealed class MariaDbFixture : MariaDbServer, IAsyncLifetime
 {
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 }
-
-/// <summary>One MariaDB server shared by every test class in the <c>mariadb</c> collection.</summary>
-[CollectionDefinition("mariadb")]
-public sealed class MariaDbCollection : ICollectionFixture<MariaDbFixture>;

@@ -129,6 +129,3 @@ public sealed class IngestFixture : IAsyncLifetime
     /// <summary>gRPC sends binary metadata as unpadded base64.</summary>
     private static string PadBase64(string text) => text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
 }
-
-[CollectionDefinition(nameof(IngestFixture))]
-public sealed class IngestCollection : ICollectionFixture<IngestFixture>;

@@ -3,20 +3,6 @@ using LogPipeline.Formats;
 
 namespace LogPipeline.Processor.Pipeline;
 
-/// <summary>One Kafka record as consumed, before parsing.</summary>
-public sealed record KafkaRecord(
-    string Topic, int Partition, long Offset, string? Key, byte[] Value, string? Host, string? TraceParent, DateTimeOffset Timestamp);
-
-/// <summary>A parsed record (<see cref="Event"/> set) or a rejected one (<see cref="Rejection"/> set).</summary>
-public sealed record ProcessedRecord(KafkaRecord Source, LogEvent? Event, LogFormat Format, string? Template, long? Fingerprint, Rejection? Rejection)
-{
-    /// <summary>The record's processing span, which the batch's store-write span links to; default when not traced.</summary>
-    public ActivityContext Trace { get; init; }
-}
-
-/// <summary>Why a record goes to the dead-letter topic: a stable kebab-case code and a human detail.</summary>
-public sealed record Rejection(string Reason, string Detail);
-
 /// <summary>What flows through the pipeline: records, and control items kept in order with them.</summary>
 public abstract record PipelineItem
 {

@@ -5,21 +5,6 @@ using Microsoft.Extensions.Options;
 namespace LogPipeline.Data;
 
 /// <summary>
-/// Completes when the schema owner has brought the schema to this build's version; the owner's
-/// workers wait for it before they touch the store.
-/// </summary>
-public sealed class StoreSchemaGate
-{
-    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Ready => _ready.Task;
-
-    internal void Open() => _ready.TrySetResult();
-
-    internal void Fail(Exception exception) => _ready.TrySetException(exception);
-}
-
-/// <summary>
 /// The schema owner's startup step: applies pending migrations in <see cref="StartAsync"/>, so the
 /// host starts the services registered after it only once the schema is current. A store that does
 /// not answer is never fatal: then the host starts (so /health answers, Unhealthy with the reason)
@@ -113,46 +98,4 @@ internal sealed partial class SchemaMigrationService(
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "Log store ({Provider}) schema migration failed; stopping")]
     private static partial void LogMigrationFailed(ILogger logger, Exception exception, StoreProvider provider);
-}
-
-/// <summary>
-/// Startup check of a service that does not own the schema: waits for the owner's migrations, then
-/// fails clearly if the schema is still behind this build.
-/// </summary>
-internal sealed partial class SchemaVersionCheckService(
-    StoreConnectionFactory connections,
-    SchemaMigrator migrator,
-    IOptions<StoreOptions> options,
-    TimeProvider time,
-    ILogger<SchemaVersionCheckService> logger) : IHostedService
-{
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        var deadline = time.GetUtcNow() + options.Value.SchemaWaitTimeout;
-        while (true)
-        {
-            try
-            {
-                var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using (connection.ConfigureAwait(false))
-                {
-                    await migrator.EnsureCurrentAsync(connection, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && time.GetUtcNow() < deadline)
-            {
-                LogWaitingForSchema(logger, ex.Message);
-            }
-
-            await Task.Delay(PollInterval, time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Waiting for the log store schema: {Reason}")]
-    private static partial void LogWaitingForSchema(ILogger logger, string reason);
 }

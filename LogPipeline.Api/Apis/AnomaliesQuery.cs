@@ -1,0 +1,16 @@
+using System.ComponentModel;
+using LogPipeline.Api.Infrastructure;
+using LogPipeline.Api.Model;
+using LogPipeline.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LogPipeline.Api.Apis;
+
+/// <summary>Query of <c>GET /api/anomalies</c>.</summary>
+public sealed record AnomaliesQuery(
+    [property: Description("Start of the range, ISO-8601 (default: to minus one hour)")] string? From,
+    [property: Description("End of the range, ISO-8601 (default: now)")] string? To,
+    [property: Description("Only this service")] string? Service,
+    [property: Description("At most this many, 1 to 1000 (default 100)")] string? Limit);

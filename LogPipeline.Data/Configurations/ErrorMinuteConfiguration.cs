@@ -1,0 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace LogPipeline.Data.Configurations;
+
+internal sealed class ErrorMinuteConfiguration : ErrorBucketConfiguration<ErrorMinute>
+{
+    public ErrorMinuteConfiguration()
+        : base("error_minute")
+    {
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text;
+using Confluent.Kafka;
+using LogPipeline.Kafka;
+using LogPipeline.Formats;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Ingest;
+
+/// <summary>How an export went to Kafka.</summary>
+public enum PublishResult
+{
+    /// <summary>Kafka acknowledged every record (acks=all).</summary>
+    Acked,
+
+    /// <summary>Too many records in flight: nothing of this request was produced; the sender should retry soon.</summary>
+    Busy,
+
+    /// <summary>Kafka did not acknowledge every record in time, or is known to be unreachable: the sender should retry later.</summary>
+    Unavailable,
+}

@@ -1,0 +1,23 @@
+using Confluent.Kafka;
+using LogPipeline.Formats;
+using LogPipeline.Resilience;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LogPipeline.Kafka;
+
+/// <summary>
+/// Keys are service names, a few hundred at most: one shared string each instead of one per record
+/// (<see cref="Utf8Interner"/>). A null key stays null, as with Confluent's UTF-8 deserializer.
+/// </summary>
+internal sealed class InternedKeyDeserializer : IDeserializer<string?>
+{
+    public static readonly InternedKeyDeserializer Instance = new();
+
+    public string? Deserialize(ReadOnlySpan<byte> data, bool isNull, SerializationContext context) => isNull ? null : Utf8Interner.Get(data);
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Resources;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The host's logs handed to a logger factory of their own, which owns the OTLP exporter: a
+/// separate factory, because the OpenTelemetry SDK refuses a signal-specific exporter beside the
+/// <c>UseOtlpExporter</c> that sends telemetry to the Aspire dashboard. Disposing it flushes.
+/// </summary>
+public sealed class OwnLogsLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
+
+    public void Dispose() => factory.Dispose();
+}

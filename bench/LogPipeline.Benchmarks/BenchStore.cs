@@ -1,0 +1,9 @@
+using System.Globalization;
+
+namespace LogPipeline.Benchmarks;
+
+internal enum BenchStore
+{
+    Sqlite,
+    MariaDb,
+}
