@@ -8,7 +8,7 @@ namespace LogPipeline.Ingest;
 /// </summary>
 public sealed class LogsExport(OtlpPublisher publisher, Microsoft.Extensions.Options.IOptions<IngestOptions> options, TimeProvider time)
 {
-    private readonly IngestOptions settings = options.Value;
+    private readonly IngestOptions _settings = options.Value;
 
     public async Task<ExportOutcome> ExportAsync(ExportLogsServiceRequest request, CancellationToken cancellationToken)
     {
@@ -23,7 +23,7 @@ public sealed class LogsExport(OtlpPublisher publisher, Microsoft.Extensions.Opt
             {
                 foreach (var record in scopeLogs.LogRecords)
                 {
-                    if (OtlpMapper.TryMap(resource, scopeLogs.Scope, record, receivedAt, settings.MaxRecordBytes, out var mapped, out var error))
+                    if (OtlpMapper.TryMap(resource, scopeLogs.Scope, record, receivedAt, _settings.MaxRecordBytes, out var mapped, out var error))
                     {
                         records.Add(mapped);
                     }
@@ -49,8 +49,8 @@ public sealed class LogsExport(OtlpPublisher publisher, Microsoft.Extensions.Opt
 
         var retryAfter = result switch
         {
-            PublishResult.Busy => settings.BusyRetryAfter,
-            PublishResult.Unavailable => settings.UnavailableRetryAfter,
+            PublishResult.Busy => _settings.BusyRetryAfter,
+            PublishResult.Unavailable => _settings.UnavailableRetryAfter,
             _ => TimeSpan.Zero,
         };
         return new ExportOutcome(result, response, retryAfter);

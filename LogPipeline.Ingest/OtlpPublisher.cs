@@ -20,17 +20,17 @@ public sealed partial class OtlpPublisher(
     TimeProvider time,
     ILogger<OtlpPublisher> logger)
 {
-    private readonly string topic = kafka.Value.Topics.Raw;
-    private readonly IngestOptions settings = options.Value;
+    private readonly string _topic = kafka.Value.Topics.Raw;
+    private readonly IngestOptions _settings = options.Value;
 
     // Written by request threads (add) and librdkafka's delivery thread (subtract).
-    private long inFlight;
+    private long _inFlight;
 
     // After a failed export, later ones are refused at once until then, instead of each waiting out
     // the timeout with records that librdkafka would keep queued. Written by request threads.
-    private long unavailableUntilTicks;
+    private long _unavailableUntilTicks;
 
-    public long InFlight => Interlocked.Read(ref inFlight);
+    public long InFlight => Interlocked.Read(ref _inFlight);
 
     public async Task<PublishResult> PublishAsync(IReadOnlyList<MappedRecord> records, CancellationToken cancellationToken)
     {
@@ -39,16 +39,16 @@ public sealed partial class OtlpPublisher(
             return PublishResult.Acked;
         }
 
-        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref unavailableUntilTicks))
+        if (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _unavailableUntilTicks))
         {
             return PublishResult.Unavailable;
         }
 
         // A request larger than the whole limit still passes when nothing else is in flight, or it could never pass.
-        var total = Interlocked.Add(ref inFlight, records.Count);
-        if (total > settings.MaxInFlightRecords && total != records.Count)
+        var total = Interlocked.Add(ref _inFlight, records.Count);
+        if (total > _settings.MaxInFlightRecords && total != records.Count)
         {
-            Interlocked.Add(ref inFlight, -records.Count);
+            Interlocked.Add(ref _inFlight, -records.Count);
             return PublishResult.Busy;
         }
 
@@ -64,7 +64,7 @@ public sealed partial class OtlpPublisher(
 
             try
             {
-                producer.Produce(topic, new Message<string?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers }, batch.OnDelivered);
+                producer.Produce(_topic, new Message<string?, byte[]> { Key = record.Key, Value = record.Value, Headers = headers }, batch.OnDelivered);
             }
             catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
@@ -81,23 +81,23 @@ public sealed partial class OtlpPublisher(
         bool acked;
         try
         {
-            acked = await batch.Task.WaitAsync(settings.ExportTimeout, time, cancellationToken);
+            acked = await batch.Task.WaitAsync(_settings.ExportTimeout, time, cancellationToken);
         }
         catch (TimeoutException)
         {
             acked = false;
             MarkUnavailable();
-            LogAckTimeout(logger, records.Count, settings.ExportTimeout.TotalSeconds);
+            LogAckTimeout(logger, records.Count, _settings.ExportTimeout.TotalSeconds);
         }
 
         return acked && !queueFull ? PublishResult.Acked : queueFull ? PublishResult.Busy : PublishResult.Unavailable;
     }
 
-    private void MarkUnavailable() => Interlocked.Exchange(ref unavailableUntilTicks, (time.GetUtcNow() + settings.UnavailableRetryAfter).UtcTicks);
+    private void MarkUnavailable() => Interlocked.Exchange(ref _unavailableUntilTicks, (time.GetUtcNow() + _settings.UnavailableRetryAfter).UtcTicks);
 
     private void Completed(int count, ErrorCode firstError, string? reason, int failed)
     {
-        Interlocked.Add(ref inFlight, -count);
+        Interlocked.Add(ref _inFlight, -count);
         if (failed > 0)
         {
             MarkUnavailable();
@@ -117,25 +117,25 @@ public sealed partial class OtlpPublisher(
     /// </summary>
     private sealed class DeliveryBatch(OtlpPublisher owner, int count)
     {
-        private readonly TaskCompletionSource<bool> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Counted down by librdkafka's delivery thread and by the request thread (NotProduced, Sealed).
-        private int remaining = count + 1;
-        private int failed;
-        private ErrorCode firstError;
-        private string? firstReason;
+        private int _remaining = count + 1;
+        private int _failed;
+        private ErrorCode _firstError;
+        private string? _firstReason;
 
         /// <summary>Records handed to librdkafka; only the request thread touches it.</summary>
         public int Produced { get; set; }
 
-        public Task<bool> Task => done.Task;
+        public Task<bool> Task => _done.Task;
 
         public void OnDelivered(DeliveryReport<string?, byte[]> report)
         {
-            if (report.Error.IsError && Interlocked.Increment(ref failed) == 1)
+            if (report.Error.IsError && Interlocked.Increment(ref _failed) == 1)
             {
-                firstError = report.Error.Code;
-                firstReason = report.Error.Reason;
+                _firstError = report.Error.Code;
+                _firstReason = report.Error.Reason;
             }
 
             CountDown(1);
@@ -147,11 +147,11 @@ public sealed partial class OtlpPublisher(
 
         private void CountDown(int n)
         {
-            if (Interlocked.Add(ref remaining, -n) == 0)
+            if (Interlocked.Add(ref _remaining, -n) == 0)
             {
-                var failures = Volatile.Read(ref failed);
-                owner.Completed(count, firstError, firstReason, failures);
-                done.TrySetResult(failures == 0);
+                var failures = Volatile.Read(ref _failed);
+                owner.Completed(count, _firstError, _firstReason, failures);
+                _done.TrySetResult(failures == 0);
             }
         }
     }

@@ -9,17 +9,17 @@ namespace LogPipeline.Ingest;
 /// </summary>
 public sealed class RequestBody : IDisposable
 {
-    private byte[] buffer;
+    private byte[] _buffer;
 
     private RequestBody(byte[] buffer, int length)
     {
-        this.buffer = buffer;
+        _buffer = buffer;
         Length = length;
     }
 
     public int Length { get; }
 
-    public ReadOnlySpan<byte> Span => buffer.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
     public static async Task<(RequestBody? Body, BodyProblem Problem)> ReadAsync(Stream body, long? contentLength, bool gzip, int maxBytes, CancellationToken cancellationToken)
     {
@@ -81,10 +81,10 @@ public sealed class RequestBody : IDisposable
 
     public void Dispose()
     {
-        if (buffer.Length > 0)
+        if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = [];
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
         }
     }
 }

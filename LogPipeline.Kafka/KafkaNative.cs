@@ -13,7 +13,7 @@ namespace LogPipeline.Kafka;
 public static class KafkaNative
 {
     private static readonly Lock Gate = new();
-    private static IntPtr handle;
+    private static IntPtr _handle;
 
     /// <summary>Path of the loaded library, for diagnostics.</summary>
     public static string? LoadedFrom { get; private set; }
@@ -23,7 +23,7 @@ public static class KafkaNative
     {
         lock (Gate)
         {
-            if (handle != IntPtr.Zero)
+            if (_handle != IntPtr.Zero)
             {
                 return;
             }
@@ -34,7 +34,7 @@ public static class KafkaNative
                 ?? throw new InvalidOperationException("Confluent.Kafka loaded no native librdkafka that this process can find.");
 
             // dlopen of a file already loaded returns that library (with one more reference).
-            handle = NativeLibrary.Load(path);
+            _handle = NativeLibrary.Load(path);
             LoadedFrom = path;
             NativeLibrary.SetDllImportResolver(typeof(KafkaNative).Assembly, Resolve);
         }
@@ -84,5 +84,5 @@ public static class KafkaNative
 
     // Our own [LibraryImport("librdkafka")] calls bind to the handle loaded above.
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name == NativeMethods.LibraryName ? handle : IntPtr.Zero;
+        name == NativeMethods.LibraryName ? _handle : IntPtr.Zero;
 }

@@ -25,24 +25,24 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RevokeDrainTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly IConsumer<string?, byte[]> consumer;
-    private readonly ProcessingPipeline pipeline;
-    private readonly StoreSchemaGate schema;
-    private readonly OffsetReader offsets;
-    private readonly ProcessorMetrics metrics;
-    private readonly IHostApplicationLifetime lifetime;
-    private readonly ILogger logger;
-    private readonly string topic;
-    private readonly OutageLog consumeErrors;
+    private readonly IConsumer<string?, byte[]> _consumer;
+    private readonly ProcessingPipeline _pipeline;
+    private readonly StoreSchemaGate _schema;
+    private readonly OffsetReader _offsets;
+    private readonly ProcessorMetrics _metrics;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger _logger;
+    private readonly string _topic;
+    private readonly OutageLog _consumeErrors;
 
     // A handover of revoked partitions that was given up on (the store or Kafka did not answer in
     // time): its batches may still commit. Only the consume thread touches it.
-    private Task? unfinishedHandover;
-    private readonly Queue<ConsumeResult<string?, byte[]>> heldWhilePaused = new();
+    private Task? _unfinishedHandover;
+    private readonly Queue<ConsumeResult<string?, byte[]>> _heldWhilePaused = new();
 
     // Records consumed but not yet handed to the pipeline; only the consume thread touches it
     // (the rebalance callbacks run inside Consume, on that thread).
-    private readonly List<KafkaRecord> chunk = new(ProcessingPipeline.ChunkSize);
+    private readonly List<KafkaRecord> _chunk = new(ProcessingPipeline.ChunkSize);
 
     public ProcessorWorker(
         KafkaConsumerFactory consumers,
@@ -58,16 +58,16 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggers)
     {
-        this.schema = schema;
-        this.offsets = offsets;
-        this.metrics = metrics;
-        this.lifetime = lifetime;
-        logger = loggers.CreateLogger<ProcessorWorker>();
-        topic = kafka.Value.Topics.Raw;
-        consumeErrors = new OutageLog(kafka.Value.OutageLogInterval);
-        pipeline = new ProcessingPipeline(
+        _schema = schema;
+        _offsets = offsets;
+        _metrics = metrics;
+        _lifetime = lifetime;
+        _logger = loggers.CreateLogger<ProcessorWorker>();
+        _topic = kafka.Value.Topics.Raw;
+        _consumeErrors = new OutageLog(kafka.Value.OutageLogInterval);
+        _pipeline = new ProcessingPipeline(
             consumers.GroupId, options.Value, processor, store, deadLetters, metrics, watermark, loggers.CreateLogger<ProcessingPipeline>(), onCommitted: ReportProgress);
-        consumer = consumers.CreateBuilder()
+        _consumer = consumers.CreateBuilder()
             .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, partitions) => OnRevoked(partitions.Select(p => p.TopicPartition).ToList()))
@@ -78,12 +78,12 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     public const int FencedExitCode = 3;
 
     /// <summary>The partitions this processor is assigned now.</summary>
-    public IReadOnlyList<TopicPartition> Assignment => consumer.Assignment;
+    public IReadOnlyList<TopicPartition> Assignment => _consumer.Assignment;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Consuming starts once the schema is current (LogStoreExtensions.AddLogStoreMigrations says why it waits here).
-        await schema.Ready.WaitAsync(stoppingToken);
+        await _schema.Ready.WaitAsync(stoppingToken);
         try
         {
             await Task.Factory.StartNew(() => RunAsync(stoppingToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -93,9 +93,9 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
             // Stopped here rather than rethrown: the host would end the process with an unhandled
             // exception (SIGABRT, 134). Whoever supervises it sees a fenced processor apart from a broken one.
             var fenced = ex.GetBaseException() is PartitionFencedException;
-            LogStopped(logger, ex, fenced ? "fenced out by another processor" : "failed");
+            LogStopped(_logger, ex, fenced ? "fenced out by another processor" : "failed");
             Environment.ExitCode = fenced ? FencedExitCode : 1;
-            lifetime.StopApplication();
+            _lifetime.StopApplication();
         }
     }
 
@@ -105,24 +105,24 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
         // Records consumed before the rebalance go first, so the pipeline sees everything in consume order.
         HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
         WaitForUnfinishedHandover();
-        var stored = offsets.ReadOffsetsAsync(pipeline.GroupId, topic, partitions.Where(p => p.Topic == topic).Select(p => p.Partition.Value), CancellationToken.None)
+        var stored = _offsets.ReadOffsetsAsync(_pipeline.GroupId, _topic, partitions.Where(p => p.Topic == _topic).Select(p => p.Partition.Value), CancellationToken.None)
             .GetAwaiter().GetResult();
         var assigned = partitions.Select(p => stored.TryGetValue((p.Topic, p.Partition.Value), out var s)
             ? (Topic: p.Topic, Partition: p.Partition.Value, NextOffset: s.NextOffset, WatermarkUtc: s.WatermarkUtc)
             : (Topic: p.Topic, Partition: p.Partition.Value, NextOffset: PartitionProgress.NoOffset, WatermarkUtc: (DateTime?)null)).ToList();
-        if (!pipeline.SendAsync(new PipelineItem.Assigned(assigned), CancellationToken.None).GetAwaiter().GetResult())
+        if (!_pipeline.SendAsync(new PipelineItem.Assigned(assigned), CancellationToken.None).GetAwaiter().GetResult())
         {
             throw new InvalidOperationException("The processing pipeline has stopped.");
         }
 
-        LogAssigned(logger, partitions.Count, string.Join(", ", assigned.Select(a => $"{a.Partition}@{(a.NextOffset < 0 ? "start" : a.NextOffset)}")));
+        LogAssigned(_logger, partitions.Count, string.Join(", ", assigned.Select(a => $"{a.Partition}@{(a.NextOffset < 0 ? "start" : a.NextOffset)}")));
         return assigned.Select(a => new TopicPartitionOffset(a.Topic, a.Partition, a.NextOffset < 0 ? Offset.Beginning : new Offset(a.NextOffset)));
     }
 
     /// <summary>Called by the consumer (inside Consume) before partitions go to another member: write what we have of them first.</summary>
     private void OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
-        if (pipeline.Completion.IsCompleted)
+        if (_pipeline.Completion.IsCompleted)
         {
             return; // Closing after a stop: everything was written already.
         }
@@ -131,17 +131,17 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
         HandOverChunkAsync(insideCallback: true, CancellationToken.None).GetAwaiter().GetResult();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var barrier = new PipelineItem.Barrier(done, partitions.Select(p => (p.Topic, p.Partition.Value)).ToList());
-        var sent = pipeline.SendAsync(barrier, CancellationToken.None);
+        var sent = _pipeline.SendAsync(barrier, CancellationToken.None);
         // A stuck store must not hold the group's rebalance forever; the offset guard keeps it exact anyway.
         if (!sent.Wait(RevokeDrainTimeout) || !sent.Result || !done.Task.Wait(RevokeDrainTimeout))
         {
-            LogRevokeNotDrained(logger, partitions.Count);
-            unfinishedHandover = HandoverAsync(sent, done.Task);
+            LogRevokeNotDrained(_logger, partitions.Count);
+            _unfinishedHandover = HandoverAsync(sent, done.Task);
         }
 
-        lock (heldWhilePaused)
+        lock (_heldWhilePaused)
         {
-            heldWhilePaused.Clear(); // held records of revoked partitions belong to their next owner
+            _heldWhilePaused.Clear(); // held records of revoked partitions belong to their next owner
         }
     }
 
@@ -153,18 +153,18 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     /// </summary>
     private void WaitForUnfinishedHandover()
     {
-        if (unfinishedHandover is not { } handover)
+        if (_unfinishedHandover is not { } handover)
         {
             return;
         }
 
-        unfinishedHandover = null;
+        _unfinishedHandover = null;
         if (handover.IsCompleted)
         {
             return;
         }
 
-        LogWaitingForHandover(logger);
+        LogWaitingForHandover(_logger);
         try
         {
             handover.Wait();
@@ -175,7 +175,7 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
             return;
         }
 
-        LogHandoverFinished(logger);
+        LogHandoverFinished(_logger);
     }
 
     private static async Task HandoverAsync(Task<bool> sent, Task done)
@@ -196,7 +196,7 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
         {
             try
             {
-                consumer.StoreOffset(new TopicPartitionOffset(p.Topic, p.Partition, p.NextOffset));
+                _consumer.StoreOffset(new TopicPartitionOffset(p.Topic, p.Partition, p.NextOffset));
             }
             catch (KafkaException)
             {
@@ -207,23 +207,23 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        consumer.Subscribe(topic);
+        _consumer.Subscribe(_topic);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 // Gather a chunk while records are ready; hand it over as soon as none is (no added latency).
-                var result = NextRecord(chunk.Count == 0 ? PollTimeout : TimeSpan.Zero);
-                if (pipeline.Completion.IsCompleted)
+                var result = NextRecord(_chunk.Count == 0 ? PollTimeout : TimeSpan.Zero);
+                if (_pipeline.Completion.IsCompleted)
                 {
-                    await pipeline.Completion; // throws the pipeline's failure
+                    await _pipeline.Completion; // throws the pipeline's failure
                     return;
                 }
 
                 if (result is { IsPartitionEOF: false })
                 {
-                    chunk.Add(ToRecord(result));
-                    if (chunk.Count < ProcessingPipeline.ChunkSize)
+                    _chunk.Add(ToRecord(result));
+                    if (_chunk.Count < ProcessingPipeline.ChunkSize)
                     {
                         continue;
                     }
@@ -240,16 +240,16 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
             try
             {
                 // Graceful stop: everything consumed is written before the group is left.
-                if (!pipeline.Completion.IsCompleted)
+                if (!_pipeline.Completion.IsCompleted)
                 {
                     await HandOverChunkAsync(insideCallback: false, CancellationToken.None);
                 }
 
-                await pipeline.CompleteAsync();
+                await _pipeline.CompleteAsync();
             }
             finally
             {
-                consumer.Close();
+                _consumer.Close();
             }
         }
     }
@@ -260,15 +260,15 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     /// </summary>
     private async Task HandOverChunkAsync(bool insideCallback, CancellationToken stoppingToken)
     {
-        if (chunk.Count == 0)
+        if (_chunk.Count == 0)
         {
             return;
         }
 
-        var records = chunk.ToArray();
-        chunk.Clear();
-        metrics.Consumed(records.Length);
-        var send = pipeline.SendAsync(new PipelineItem.Records(records), stoppingToken);
+        var records = _chunk.ToArray();
+        _chunk.Clear();
+        _metrics.Consumed(records.Length);
+        var send = _pipeline.SendAsync(new PipelineItem.Records(records), stoppingToken);
         if (!send.IsCompleted && !insideCallback)
         {
             WaitWhilePaused(send, stoppingToken);
@@ -276,32 +276,32 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
 
         if (!await send)
         {
-            await pipeline.Completion;
+            await _pipeline.Completion;
             throw new InvalidOperationException("The processing pipeline stopped taking records.");
         }
     }
 
     private ConsumeResult<string?, byte[]>? NextRecord(TimeSpan timeout)
     {
-        lock (heldWhilePaused)
+        lock (_heldWhilePaused)
         {
-            if (heldWhilePaused.Count > 0)
+            if (_heldWhilePaused.Count > 0)
             {
-                return heldWhilePaused.Dequeue();
+                return _heldWhilePaused.Dequeue();
             }
         }
 
         try
         {
-            return consumer.Consume(timeout);
+            return _consumer.Consume(timeout);
         }
         catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             // A broker-side hiccup or outage (leader moving, topic not there yet, brokers down): librdkafka
             // recovers by itself. Logged once, then once per Kafka:OutageLogInterval while it goes on.
-            if (consumeErrors.ShouldLog(DateTimeOffset.UtcNow, out var since, out var suppressed))
+            if (_consumeErrors.ShouldLog(DateTimeOffset.UtcNow, out var since, out var suppressed))
             {
-                LogConsumeError(logger, ex.Error.Code, ex.Error.Reason, since.TotalSeconds, suppressed);
+                LogConsumeError(_logger, ex.Error.Code, ex.Error.Reason, since.TotalSeconds, suppressed);
             }
 
             return null;
@@ -312,25 +312,25 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     // and runs rebalance callbacks) until the pipeline takes the record, then resume.
     private void WaitWhilePaused(Task<bool> send, CancellationToken stoppingToken)
     {
-        consumer.Pause(consumer.Assignment);
-        LogPaused(logger);
+        _consumer.Pause(_consumer.Assignment);
+        LogPaused(_logger);
         while (!send.IsCompleted && !stoppingToken.IsCancellationRequested)
         {
-            var r = consumer.Consume(PollTimeout);
+            var r = _consumer.Consume(PollTimeout);
             if (r is { IsPartitionEOF: false })
             {
                 // Fetched before the pause took effect (or from a partition assigned meanwhile): keep it, pause it.
-                lock (heldWhilePaused)
+                lock (_heldWhilePaused)
                 {
-                    heldWhilePaused.Enqueue(r);
+                    _heldWhilePaused.Enqueue(r);
                 }
 
-                consumer.Pause([r.TopicPartition]);
+                _consumer.Pause([r.TopicPartition]);
             }
         }
 
-        consumer.Resume(consumer.Assignment);
-        LogResumed(logger);
+        _consumer.Resume(_consumer.Assignment);
+        LogResumed(_logger);
     }
 
     private static KafkaRecord ToRecord(ConsumeResult<string?, byte[]> r)
@@ -360,8 +360,8 @@ public sealed partial class ProcessorWorker : BackgroundService, IAsyncDisposabl
     /// <summary>The pipeline and the consumer are this worker's: disposed with it, even by a host that never ran it.</summary>
     public async ValueTask DisposeAsync()
     {
-        await pipeline.DisposeAsync();
-        consumer.Dispose();
+        await _pipeline.DisposeAsync();
+        _consumer.Dispose();
         base.Dispose();
     }
 

@@ -20,8 +20,8 @@ public sealed partial class WindowCloser(
 
     public const string ErrorRateKind = "error-rate";
 
-    private DateTime? evaluatedUntil;
-    private DateTime? materializedUntil;
+    private DateTime? _evaluatedUntil;
+    private DateTime? _materializedUntil;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,12 +57,12 @@ public sealed partial class WindowCloser(
         var horizon = Floor(watermark - o.AllowedLateness); // minutes before this are closed
         // Everything that closed since the last pass (a backlog can close hours at once), plus a margin
         // for partitions whose watermark lags; after a start, the last day.
-        var materializeFrom = (materializedUntil ?? horizon.AddDays(-1)).AddMinutes(-RematerialiseMinutes);
+        var materializeFrom = (_materializedUntil ?? horizon.AddDays(-1)).AddMinutes(-RematerialiseMinutes);
         await latency.MaterializeLatencyAsync(materializeFrom, horizon, cancellationToken);
-        materializedUntil = horizon;
+        _materializedUntil = horizon;
 
         // After a start, judge the recent past again: anomalies already recorded for it are recognised below.
-        var from = evaluatedUntil ?? horizon.AddMinutes(-RematerialiseMinutes);
+        var from = _evaluatedUntil ?? horizon.AddMinutes(-RematerialiseMinutes);
 
         var counts = await anomalies.ReadErrorCountsAsync(from.AddMinutes(-o.Anomaly.BaselineMinutes), horizon, cancellationToken);
         var recent = (await anomalies.ReadAnomaliesAsync(from, cancellationToken)).Where(static a => a.Kind == ErrorRateKind).ToList();
@@ -80,7 +80,7 @@ public sealed partial class WindowCloser(
             }
         }
 
-        evaluatedUntil = horizon;
+        _evaluatedUntil = horizon;
         metrics.SetOpenAnomalies(open.Count);
     }
 

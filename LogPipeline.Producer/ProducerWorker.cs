@@ -22,9 +22,9 @@ public sealed partial class ProducerWorker(
     private static readonly TimeSpan FollowPollInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Completes when the source is exhausted and everything was flushed.</summary>
-    public Task Completion => completion.Task;
+    public Task Completion => _completion.Task;
 
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,7 +68,7 @@ public sealed partial class ProducerWorker(
             finally
             {
                 // Whoever waits for the end must not wait forever on a flush that threw.
-                completion.TrySetResult();
+                _completion.TrySetResult();
             }
         }
 

@@ -7,10 +7,10 @@ namespace LogPipeline.Resilience;
 /// </summary>
 public sealed class OutageLog(TimeSpan interval)
 {
-    private readonly Lock gate = new();
-    private DateTimeOffset? started;
-    private DateTimeOffset lastLogged;
-    private long suppressed;
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _started;
+    private DateTimeOffset _lastLogged;
+    private long _suppressed;
 
     /// <summary>The interval between two logs of one outage.</summary>
     public TimeSpan Interval { get; } = interval;
@@ -22,30 +22,30 @@ public sealed class OutageLog(TimeSpan interval)
     /// </summary>
     public bool ShouldLog(DateTimeOffset now, out TimeSpan since, out long suppressedCount)
     {
-        lock (gate)
+        lock (_gate)
         {
             // A quiet gap of two intervals means the last outage ended without anyone saying so.
-            if (started is null || now - lastLogged > Interval + Interval)
+            if (_started is null || now - _lastLogged > Interval + Interval)
             {
-                started = now;
-                lastLogged = now;
-                suppressed = 0;
+                _started = now;
+                _lastLogged = now;
+                _suppressed = 0;
                 since = TimeSpan.Zero;
                 suppressedCount = 0;
                 return true;
             }
 
-            since = now - started.Value;
-            if (now - lastLogged < Interval)
+            since = now - _started.Value;
+            if (now - _lastLogged < Interval)
             {
-                suppressed++;
+                _suppressed++;
                 suppressedCount = 0;
                 return false;
             }
 
-            lastLogged = now;
-            suppressedCount = suppressed;
-            suppressed = 0;
+            _lastLogged = now;
+            suppressedCount = _suppressed;
+            _suppressed = 0;
             return true;
         }
     }
@@ -56,15 +56,15 @@ public sealed class OutageLog(TimeSpan interval)
     /// <summary>The thing answers again. Returns how long the outage lasted, or null when none was on.</summary>
     public TimeSpan? End(DateTimeOffset now)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (started is not { } s)
+            if (_started is not { } s)
             {
                 return null;
             }
 
-            started = null;
-            suppressed = 0;
+            _started = null;
+            _suppressed = 0;
             return now - s;
         }
     }

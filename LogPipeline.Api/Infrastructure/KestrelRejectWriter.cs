@@ -24,63 +24,63 @@ internal sealed class KestrelRejectWriter(PipeWriter inner, IServiceProvider? se
     /// <summary>Far more than any reject's head (a status line and four or five short headers).</summary>
     private const int MaxHeldBytes = 16 * 1024;
 
-    private int requestsInApp;
-    private bool passThrough;
-    private bool wroteAny;
-    private bool leasedHeld;
+    private int _requestsInApp;
+    private bool _passThrough;
+    private bool _wroteAny;
+    private bool _leasedHeld;
 
-    /// <summary>Bytes written outside the app; those before <see cref="forwarded"/> have gone on to the connection.</summary>
-    private ArrayBufferWriter<byte>? held;
-    private int forwarded;
+    /// <summary>Bytes written outside the app; those before <see cref="_forwarded"/> have gone on to the connection.</summary>
+    private ArrayBufferWriter<byte>? _held;
+    private int _forwarded;
 
     /// <summary>Whether the held bytes are still to be judged (reject or not); false once they were.</summary>
-    private bool judging;
+    private bool _judging;
 
-    public void EnterApp() => Interlocked.Increment(ref requestsInApp);
+    public void EnterApp() => Interlocked.Increment(ref _requestsInApp);
 
-    public void LeaveApp() => Interlocked.Decrement(ref requestsInApp);
+    public void LeaveApp() => Interlocked.Decrement(ref _requestsInApp);
 
-    private bool Holding => judging && held is { WrittenCount: > 0 };
+    private bool Holding => _judging && _held is { WrittenCount: > 0 };
 
-    public override Memory<byte> GetMemory(int sizeHint = 0) => Lease() ? held!.GetMemory(sizeHint) : inner.GetMemory(sizeHint);
+    public override Memory<byte> GetMemory(int sizeHint = 0) => Lease() ? _held!.GetMemory(sizeHint) : inner.GetMemory(sizeHint);
 
-    public override Span<byte> GetSpan(int sizeHint = 0) => Lease() ? held!.GetSpan(sizeHint) : inner.GetSpan(sizeHint);
+    public override Span<byte> GetSpan(int sizeHint = 0) => Lease() ? _held!.GetSpan(sizeHint) : inner.GetSpan(sizeHint);
 
     /// <summary>True when the next bytes are to be held; false when they go straight to the connection.</summary>
     private bool Lease()
     {
-        if (passThrough || Volatile.Read(ref requestsInApp) > 0)
+        if (_passThrough || Volatile.Read(ref _requestsInApp) > 0)
         {
             // Bytes held from before a request came in were not a reject after all.
             Forward();
-            return leasedHeld = false;
+            return _leasedHeld = false;
         }
 
-        held ??= new ArrayBufferWriter<byte>(512);
-        if (held.WrittenCount == forwarded)
+        _held ??= new ArrayBufferWriter<byte>(512);
+        if (_held.WrittenCount == _forwarded)
         {
             // Nothing waits to be judged: these bytes start a new response (or whatever it is). Only now
             // can the buffer be reused: Kestrel's BufferWriter goes on writing into the rest of the memory
             // it was given after each Advance, until it asks for more.
-            held.ResetWrittenCount();
-            forwarded = 0;
-            judging = true;
+            _held.ResetWrittenCount();
+            _forwarded = 0;
+            _judging = true;
         }
 
-        return leasedHeld = true;
+        return _leasedHeld = true;
     }
 
     public override void Advance(int bytes)
     {
-        if (!leasedHeld)
+        if (!_leasedHeld)
         {
-            wroteAny |= bytes > 0;
+            _wroteAny |= bytes > 0;
             inner.Advance(bytes);
             return;
         }
 
-        held!.Advance(bytes);
-        if (!judging || !MayBeReject(held.WrittenSpan))
+        _held!.Advance(bytes);
+        if (!_judging || !MayBeReject(_held.WrittenSpan))
         {
             Forward();
         }
@@ -92,7 +92,7 @@ internal sealed class KestrelRejectWriter(PipeWriter inner, IServiceProvider? se
     private async ValueTask<FlushResult> FlushHeldAsync(CancellationToken cancellationToken)
     {
         // Kestrel writes a reject's whole head and then flushes it, so a head that is not whole by now is not one.
-        if (RejectHead(held!.WrittenSpan) is { } head && await ProblemAsync(head.Status).ConfigureAwait(false) is { } problem)
+        if (RejectHead(_held!.WrittenSpan) is { } head && await ProblemAsync(head.Status).ConfigureAwait(false) is { } problem)
         {
             var text = new StringBuilder(head.StatusLine).Append("\r\n")
                 .Append("Content-Type: ").Append(problem.ContentType).Append("\r\n")
@@ -105,9 +105,9 @@ internal sealed class KestrelRejectWriter(PipeWriter inner, IServiceProvider? se
             text.Append("\r\n");
             inner.Write(Encoding.Latin1.GetBytes(text.ToString()));
             inner.Write(problem.Body);
-            forwarded = held.WrittenCount;
-            judging = false;
-            wroteAny = true;
+            _forwarded = _held.WrittenCount;
+            _judging = false;
+            _wroteAny = true;
         }
         else
         {
@@ -121,7 +121,7 @@ internal sealed class KestrelRejectWriter(PipeWriter inner, IServiceProvider? se
 
     public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 
-    public override long UnflushedBytes => inner.UnflushedBytes + (held is null ? 0 : held.WrittenCount - forwarded);
+    public override long UnflushedBytes => inner.UnflushedBytes + (_held is null ? 0 : _held.WrittenCount - _forwarded);
 
     public override void Complete(Exception? exception = null)
     {
@@ -138,21 +138,21 @@ internal sealed class KestrelRejectWriter(PipeWriter inner, IServiceProvider? se
     /// <summary>Sends the held bytes not sent yet on as they are: they are not a reject.</summary>
     private void Forward()
     {
-        if (held is null || held.WrittenCount == forwarded)
+        if (_held is null || _held.WrittenCount == _forwarded)
         {
             return;
         }
 
-        if (judging)
+        if (_judging)
         {
             // The connection's first bytes: whatever does not start as HTTP/1.x never will.
-            passThrough |= !wroteAny && !held.WrittenSpan.StartsWith("HTTP/1."u8);
-            judging = false;
+            _passThrough |= !_wroteAny && !_held.WrittenSpan.StartsWith("HTTP/1."u8);
+            _judging = false;
         }
 
-        wroteAny = true;
-        inner.Write(held.WrittenSpan[forwarded..]);
-        forwarded = held.WrittenCount;
+        _wroteAny = true;
+        inner.Write(_held.WrittenSpan[_forwarded..]);
+        _forwarded = _held.WrittenCount;
     }
 
     /// <summary>Whether <paramref name="bytes"/> can still be the start of an error response head.</summary>

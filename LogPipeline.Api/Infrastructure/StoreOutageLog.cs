@@ -14,21 +14,21 @@ internal sealed partial class StoreOutageLog(TimeProvider time, ILogger<StoreOut
     /// <summary>The interval between two warnings of one outage, the processor's default.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
-    private readonly OutageLog outage = new(Interval);
+    private readonly OutageLog _outage = new(Interval);
 
     /// <summary>When the outage on began, in ticks of UTC; 0 when the store answers.</summary>
-    private long startedTicks;
+    private long _startedTicks;
 
     /// <summary>Requests answered 503 in the outage on.</summary>
-    private long unavailable;
+    private long _unavailable;
 
     /// <summary>A request found the store gone and is answered 503.</summary>
     public void Unavailable(string path, Exception cause)
     {
         var now = time.GetUtcNow();
-        Interlocked.CompareExchange(ref startedTicks, now.UtcTicks, 0);
-        Interlocked.Increment(ref unavailable);
-        if (!outage.ShouldLog(now, out var since, out var unlogged))
+        Interlocked.CompareExchange(ref _startedTicks, now.UtcTicks, 0);
+        Interlocked.Increment(ref _unavailable);
+        if (!_outage.ShouldLog(now, out var since, out var unlogged))
         {
             return;
         }
@@ -50,14 +50,14 @@ internal sealed partial class StoreOutageLog(TimeProvider time, ILogger<StoreOut
     /// </summary>
     public void Answered(DateTimeOffset commandStarted)
     {
-        var started = Volatile.Read(ref startedTicks);
-        if (started == 0 || commandStarted.UtcTicks < started || Interlocked.CompareExchange(ref startedTicks, 0, started) != started)
+        var started = Volatile.Read(ref _startedTicks);
+        if (started == 0 || commandStarted.UtcTicks < started || Interlocked.CompareExchange(ref _startedTicks, 0, started) != started)
         {
             return;
         }
 
-        var count = Interlocked.Exchange(ref unavailable, 0);
-        if (outage.End(time.GetUtcNow()) is { } lasted)
+        var count = Interlocked.Exchange(ref _unavailable, 0);
+        if (_outage.End(time.GetUtcNow()) is { } lasted)
         {
             LogOutageEnded(logger, lasted.TotalSeconds, count);
         }

@@ -9,21 +9,21 @@ namespace LogPipeline.Kafka;
 /// </summary>
 public sealed class KafkaConsumerFactory
 {
-    private readonly ConsumerConfig config;
-    private readonly TimeSpan outageLogInterval;
-    private readonly KafkaMetrics metrics;
-    private readonly ILogger logger;
+    private readonly ConsumerConfig _config;
+    private readonly TimeSpan _outageLogInterval;
+    private readonly KafkaMetrics _metrics;
+    private readonly ILogger _logger;
 
     internal KafkaConsumerFactory(ConsumerConfig config, TimeSpan outageLogInterval, KafkaMetrics metrics, ILogger logger)
     {
-        this.config = config;
-        this.outageLogInterval = outageLogInterval;
-        this.metrics = metrics;
-        this.logger = logger;
+        _config = config;
+        _outageLogInterval = outageLogInterval;
+        _metrics = metrics;
+        _logger = logger;
     }
 
     /// <summary>The consumer group: <c>Kafka:Consumer:group.id</c>, else the registration's default.</summary>
-    public string GroupId => config.GroupId;
+    public string GroupId => _config.GroupId;
 
-    public ConsumerBuilder<string?, byte[]> CreateBuilder() => KafkaExtensions.ConsumerBuilder(config, outageLogInterval, metrics, logger);
+    public ConsumerBuilder<string?, byte[]> CreateBuilder() => KafkaExtensions.ConsumerBuilder(_config, _outageLogInterval, _metrics, _logger);
 }

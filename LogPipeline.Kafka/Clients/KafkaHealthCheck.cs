@@ -11,7 +11,7 @@ namespace LogPipeline.Kafka;
 public sealed class KafkaHealthCheck(IOptions<KafkaOptions> options) : IHealthCheck, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
-    private readonly Lazy<IAdminClient> admin = new(() =>
+    private readonly Lazy<IAdminClient> _admin = new(() =>
     {
         KafkaNative.EnsureLoaded();
         // Its own reconnect errors would repeat what the consumer and producer already log.
@@ -26,7 +26,7 @@ public sealed class KafkaHealthCheck(IOptions<KafkaOptions> options) : IHealthCh
         try
         {
             // GetMetadata blocks; keep it off the caller's thread.
-            var metadata = await Task.Run(() => admin.Value.GetMetadata(options.Value.Topics.Raw, Timeout), cancellationToken);
+            var metadata = await Task.Run(() => _admin.Value.GetMetadata(options.Value.Topics.Raw, Timeout), cancellationToken);
             var topic = metadata.Topics.FirstOrDefault();
             return metadata.Brokers.Count == 0
                 ? HealthCheckResult.Unhealthy($"Kafka is not reachable at {bootstrap}: no broker answered.")
@@ -40,9 +40,9 @@ public sealed class KafkaHealthCheck(IOptions<KafkaOptions> options) : IHealthCh
 
     public void Dispose()
     {
-        if (admin.IsValueCreated)
+        if (_admin.IsValueCreated)
         {
-            admin.Value.Dispose();
+            _admin.Value.Dispose();
         }
     }
 }

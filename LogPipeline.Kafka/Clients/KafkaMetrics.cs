@@ -12,7 +12,7 @@ public sealed class KafkaMetrics
 {
     public const string MeterName = "LogPipeline.Kafka";
 
-    private readonly ConcurrentDictionary<string, ClientSnapshot> clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClientSnapshot> _clients = new(StringComparer.Ordinal);
 
     public KafkaMetrics(IMeterFactory meterFactory)
     {
@@ -60,7 +60,7 @@ public sealed class KafkaMetrics
             }
         }
 
-        clients[name] = new ClientSnapshot(
+        _clients[name] = new ClientSnapshot(
             name,
             root.TryGetProperty("type", out var type) ? type.GetString() ?? "" : "",
             Long(root, "msg_cnt"), Long(root, "txmsgs"), Long(root, "txmsg_bytes"),
@@ -68,14 +68,14 @@ public sealed class KafkaMetrics
     }
 
     /// <summary>Forgets a client that was disposed, so its last numbers are not reported forever.</summary>
-    public void Remove(string clientName) => clients.TryRemove(clientName, out _);
+    public void Remove(string clientName) => _clients.TryRemove(clientName, out _);
 
     private static long Long(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
 
     private IEnumerable<Measurement<long>> Each(Func<ClientSnapshot, long> value)
     {
-        foreach (var s in clients.Values)
+        foreach (var s in _clients.Values)
         {
             yield return new Measurement<long>(value(s),
                 new KeyValuePair<string, object?>("kafka.client", s.Name),
@@ -85,7 +85,7 @@ public sealed class KafkaMetrics
 
     private IEnumerable<Measurement<long>> ObserveLag()
     {
-        foreach (var s in clients.Values)
+        foreach (var s in _clients.Values)
         {
             foreach (var (topic, partition, lag) in s.Lag)
             {

@@ -19,14 +19,14 @@ public sealed class EmbeddedKafka : IDisposable
     /// <summary>librdkafka's per-partition log limit in the mock cluster.</summary>
     public const long PartitionCapacityBytes = 5L * 1024 * 1024;
 
-    private readonly Lock gate = new();
-    private IntPtr client;
-    private IntPtr cluster;
+    private readonly Lock _gate = new();
+    private IntPtr _client;
+    private IntPtr _cluster;
 
     private EmbeddedKafka(IntPtr client, IntPtr cluster, string bootstrapServers)
     {
-        this.client = client;
-        this.cluster = cluster;
+        _client = client;
+        _cluster = cluster;
         BootstrapServers = bootstrapServers;
     }
 
@@ -73,10 +73,10 @@ public sealed class EmbeddedKafka : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
-            var err = NativeMethods.rd_kafka_mock_topic_create(cluster, name, partitions, replicationFactor);
+            ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
+            var err = NativeMethods.rd_kafka_mock_topic_create(_cluster, name, partitions, replicationFactor);
             if (err != 0)
             {
                 throw new InvalidOperationException(
@@ -89,10 +89,10 @@ public sealed class EmbeddedKafka : IDisposable
     public void AdvertiseBroker(int brokerId, string host, int port)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(host);
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
-            NativeMethods.rd_kafka_mock_broker_set_host_port(cluster, brokerId, host, port);
+            ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
+            NativeMethods.rd_kafka_mock_broker_set_host_port(_cluster, brokerId, host, port);
         }
     }
 
@@ -108,12 +108,12 @@ public sealed class EmbeddedKafka : IDisposable
 
     private void SetBroker(int brokerId, bool up)
     {
-        lock (gate)
+        lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(cluster == IntPtr.Zero, this);
+            ObjectDisposedException.ThrowIf(_cluster == IntPtr.Zero, this);
             var err = up
-                ? NativeMethods.rd_kafka_mock_broker_set_up(cluster, brokerId)
-                : NativeMethods.rd_kafka_mock_broker_set_down(cluster, brokerId);
+                ? NativeMethods.rd_kafka_mock_broker_set_up(_cluster, brokerId)
+                : NativeMethods.rd_kafka_mock_broker_set_down(_cluster, brokerId);
             if (err != 0)
             {
                 throw new InvalidOperationException(
@@ -124,18 +124,18 @@ public sealed class EmbeddedKafka : IDisposable
 
     public void Dispose()
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (cluster != IntPtr.Zero)
+            if (_cluster != IntPtr.Zero)
             {
-                NativeMethods.rd_kafka_mock_cluster_destroy(cluster);
-                cluster = IntPtr.Zero;
+                NativeMethods.rd_kafka_mock_cluster_destroy(_cluster);
+                _cluster = IntPtr.Zero;
             }
 
-            if (client != IntPtr.Zero)
+            if (_client != IntPtr.Zero)
             {
-                NativeMethods.rd_kafka_destroy(client);
-                client = IntPtr.Zero;
+                NativeMethods.rd_kafka_destroy(_client);
+                _client = IntPtr.Zero;
             }
         }
     }

@@ -11,19 +11,19 @@ namespace LogPipeline.Kafka.Embedded;
 /// </summary>
 public sealed class EmbeddedKafkaListener : IAsyncDisposable
 {
-    private readonly TcpListener listener;
-    private readonly IPEndPoint broker;
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task acceptLoop;
+    private readonly TcpListener _listener;
+    private readonly IPEndPoint _broker;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _acceptLoop;
 
     private EmbeddedKafkaListener(TcpListener listener, IPEndPoint broker)
     {
-        this.listener = listener;
-        this.broker = broker;
-        acceptLoop = Task.Run(AcceptAsync);
+        _listener = listener;
+        _broker = broker;
+        _acceptLoop = Task.Run(AcceptAsync);
     }
 
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>
     /// Listens on 127.0.0.1:<paramref name="port"/> for the single broker of <paramref name="kafka"/>.
@@ -42,12 +42,12 @@ public sealed class EmbeddedKafkaListener : IAsyncDisposable
 
     private async Task AcceptAsync()
     {
-        while (!stopping.IsCancellationRequested)
+        while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptSocketAsync(stopping.Token);
+                client = await _listener.AcceptSocketAsync(_stopping.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
@@ -69,8 +69,8 @@ public sealed class EmbeddedKafkaListener : IAsyncDisposable
             {
                 client.NoDelay = true;
                 upstream.NoDelay = true;
-                await upstream.ConnectAsync(broker, stopping.Token);
-                using var connection = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+                await upstream.ConnectAsync(_broker, _stopping.Token);
+                using var connection = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 var first = await Task.WhenAny(PumpAsync(client, upstream, connection.Token), PumpAsync(upstream, client, connection.Token));
                 await connection.CancelAsync();
                 await first;
@@ -101,9 +101,9 @@ public sealed class EmbeddedKafkaListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync();
-        listener.Stop();
-        await acceptLoop;
-        stopping.Dispose();
+        await _stopping.CancelAsync();
+        _listener.Stop();
+        await _acceptLoop;
+        _stopping.Dispose();
     }
 }

@@ -20,24 +20,24 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
-    private readonly Dictionary<(string Topic, int Partition), PartitionState> partitions = [];
-    private readonly ArrayBufferWriter<byte> attributesBuffer = new(1024);
-    private Utf8JsonWriter? attributesWriter;
-    private Builder current = new(groupId);
+    private readonly Dictionary<(string Topic, int Partition), PartitionState> _partitions = [];
+    private readonly ArrayBufferWriter<byte> _attributesBuffer = new(1024);
+    private Utf8JsonWriter? _attributesWriter;
+    private Builder _current = new(groupId);
 
-    public int Count => current.Events + current.Batch.DeadLetters.Count;
+    public int Count => _current.Events + _current.Batch.DeadLetters.Count;
 
     public void Assign(string topic, int partition, long storedNextOffset, DateTime? watermarkUtc) =>
-        partitions[(topic, partition)] = new PartitionState { StoredNext = storedNextOffset, Next = storedNextOffset, Watermark = watermarkUtc };
+        _partitions[(topic, partition)] = new PartitionState { StoredNext = storedNextOffset, Next = storedNextOffset, Watermark = watermarkUtc };
 
-    public void Forget(string topic, int partition) => partitions.Remove((topic, partition));
+    public void Forget(string topic, int partition) => _partitions.Remove((topic, partition));
 
-    public void AddBarrier(TaskCompletionSource done) => current.Batch.Barriers.Add(done);
+    public void AddBarrier(TaskCompletionSource done) => _current.Batch.Barriers.Add(done);
 
     public void Add(ProcessedRecord processed)
     {
         var source = processed.Source;
-        if (!partitions.TryGetValue((source.Topic, source.Partition), out var state))
+        if (!_partitions.TryGetValue((source.Topic, source.Partition), out var state))
         {
             return; // Revoked while the record was in flight: its new owner reads it again from the stored offset.
         }
@@ -49,7 +49,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 
         state.Next = source.Offset + 1;
         state.Touched = true;
-        var b = current;
+        var b = _current;
         if (processed.Trace != default)
         {
             b.Batch.Traces.Add(processed.Trace);
@@ -111,8 +111,8 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
     /// <summary>Closes the current batch: its offsets cover everything added since the last one.</summary>
     public PendingBatch Take()
     {
-        var b = current;
-        foreach (var ((topic, partition), state) in partitions)
+        var b = _current;
+        foreach (var ((topic, partition), state) in _partitions)
         {
             if (!state.Touched)
             {
@@ -124,7 +124,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
             state.Touched = false;
         }
 
-        current = new Builder(groupId);
+        _current = new Builder(groupId);
         return b.Complete();
     }
 
@@ -166,9 +166,9 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
     /// </summary>
     private string AttributesJson(IReadOnlyDictionary<string, string> attributes)
     {
-        attributesBuffer.ResetWrittenCount();
-        var json = attributesWriter ??= new Utf8JsonWriter(attributesBuffer);
-        json.Reset(attributesBuffer);
+        _attributesBuffer.ResetWrittenCount();
+        var json = _attributesWriter ??= new Utf8JsonWriter(_attributesBuffer);
+        json.Reset(_attributesBuffer);
         json.WriteStartObject();
         // The parser makes a Dictionary, whose enumerator is a struct: through the interface it would be boxed.
         if (attributes is Dictionary<string, string> map)
@@ -188,7 +188,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 
         json.WriteEndObject();
         json.Flush();
-        return Encoding.UTF8.GetString(attributesBuffer.WrittenSpan);
+        return Encoding.UTF8.GetString(_attributesBuffer.WrittenSpan);
     }
 
     private sealed class PartitionState
@@ -205,36 +205,36 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
     /// <summary>Accumulates one batch's deltas, merged by key.</summary>
     private sealed class Builder(string groupId)
     {
-        private readonly Dictionary<(DateTime, string, LogLevel), VolumeMinute?> volume = [];
-        private readonly Dictionary<(DateTime, string, short), HttpStatusMinute?> status = [];
-        private readonly Dictionary<(DateTime, string, short), LatencyHistogramMinute?> histogram = [];
-        private readonly Dictionary<(string, long), ErrorFingerprint?> fingerprints = [];
-        private readonly Dictionary<DateTime, PipelineMinute?> pipeline = [];
-        private readonly Dictionary<(DateTime, string, long), ErrorHour?> errorHours = [];
-        private readonly Dictionary<(DateTime, string, long), ErrorMinute?> errorMinutes = [];
+        private readonly Dictionary<(DateTime, string, LogLevel), VolumeMinute?> _volume = [];
+        private readonly Dictionary<(DateTime, string, short), HttpStatusMinute?> _status = [];
+        private readonly Dictionary<(DateTime, string, short), LatencyHistogramMinute?> _histogram = [];
+        private readonly Dictionary<(string, long), ErrorFingerprint?> _fingerprints = [];
+        private readonly Dictionary<DateTime, PipelineMinute?> _pipeline = [];
+        private readonly Dictionary<(DateTime, string, long), ErrorHour?> _errorHours = [];
+        private readonly Dictionary<(DateTime, string, long), ErrorMinute?> _errorMinutes = [];
 
         public PendingBatch Batch { get; } = new(new StoreBatch { GroupId = groupId });
 
         public int Events { get; set; }
 
         public VolumeMinute Volume(DateTime minute, string service, LogLevel level) =>
-            Get(volume, (minute, service, level)) ??= new VolumeMinute { BucketStartUtc = minute, Service = service, Level = level };
+            Get(_volume, (minute, service, level)) ??= new VolumeMinute { BucketStartUtc = minute, Service = service, Level = level };
 
         public HttpStatusMinute Status(DateTime minute, string service, short statusClass) =>
-            Get(status, (minute, service, statusClass)) ??= new HttpStatusMinute { BucketStartUtc = minute, Service = service, StatusClass = statusClass };
+            Get(_status, (minute, service, statusClass)) ??= new HttpStatusMinute { BucketStartUtc = minute, Service = service, StatusClass = statusClass };
 
         public LatencyHistogramMinute Histogram(DateTime minute, string service, short bin) =>
-            Get(histogram, (minute, service, bin)) ??= new LatencyHistogramMinute { BucketStartUtc = minute, Service = service, Bin = bin };
+            Get(_histogram, (minute, service, bin)) ??= new LatencyHistogramMinute { BucketStartUtc = minute, Service = service, Bin = bin };
 
         public PipelineMinute Pipeline(DateTime minute) =>
-            Get(pipeline, minute) ??= new PipelineMinute { BucketStartUtc = minute };
+            Get(_pipeline, minute) ??= new PipelineMinute { BucketStartUtc = minute };
 
         public void AddError(string service, long fingerprint, DateTime at)
         {
             var hour = BatchTables.HourOf(at);
-            Count(Get(errorHours, (hour, service, fingerprint)) ??= new ErrorHour { BucketStartUtc = hour, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
+            Count(Get(_errorHours, (hour, service, fingerprint)) ??= new ErrorHour { BucketStartUtc = hour, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
             var minute = Floor(at);
-            Count(Get(errorMinutes, (minute, service, fingerprint)) ??= new ErrorMinute { BucketStartUtc = minute, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
+            Count(Get(_errorMinutes, (minute, service, fingerprint)) ??= new ErrorMinute { BucketStartUtc = minute, Service = service, Fingerprint = fingerprint, FirstSeenUtc = at, LastSeenUtc = at }, at);
 
             static void Count(ErrorBucket bucket, DateTime at)
             {
@@ -246,7 +246,7 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
 
         public void Fingerprint(LogEvent e, long fingerprint, string template, DateTime at)
         {
-            var f = Get(fingerprints, (e.Service, fingerprint)) ??= new ErrorFingerprint
+            var f = Get(_fingerprints, (e.Service, fingerprint)) ??= new ErrorFingerprint
             {
                 Service = e.Service,
                 Fingerprint = fingerprint,
@@ -266,13 +266,13 @@ public sealed class BatchAggregator(string groupId, TimeSpan allowedLateness)
         public PendingBatch Complete()
         {
             var s = Batch.Store;
-            AddAll(s.Volume, volume);
-            AddAll(s.HttpStatus, status);
-            AddAll(s.LatencyHistogram, histogram);
-            AddAll(s.Fingerprints, fingerprints);
-            AddAll(s.Pipeline, pipeline);
-            AddAll(s.ErrorHours, errorHours);
-            AddAll(s.ErrorMinutes, errorMinutes);
+            AddAll(s.Volume, _volume);
+            AddAll(s.HttpStatus, _status);
+            AddAll(s.LatencyHistogram, _histogram);
+            AddAll(s.Fingerprints, _fingerprints);
+            AddAll(s.Pipeline, _pipeline);
+            AddAll(s.ErrorHours, _errorHours);
+            AddAll(s.ErrorMinutes, _errorMinutes);
             return Batch;
         }
 

@@ -29,9 +29,9 @@ public sealed class DeadLetterPublisher(
     IOptions<KafkaProduceResilienceOptions> resilience,
     ILogger<DeadLetterPublisher> logger)
 {
-    private readonly string topic = kafka.Value.Topics.DeadLetter;
-    private readonly int maxValueBytes = processor.Value.DeadLetterMaxValueBytes;
-    private readonly ResiliencePipeline retry = KafkaResilience.BuildProduce(resilience.Value, logger, kafka.Value.BootstrapServers);
+    private readonly string _topic = kafka.Value.Topics.DeadLetter;
+    private readonly int _maxValueBytes = processor.Value.DeadLetterMaxValueBytes;
+    private readonly ResiliencePipeline _retry = KafkaResilience.BuildProduce(resilience.Value, logger, kafka.Value.BootstrapServers);
 
     public async Task PublishAsync(IReadOnlyList<ProcessedRecord> records, CancellationToken cancellationToken)
     {
@@ -66,11 +66,11 @@ public sealed class DeadLetterPublisher(
             }
 
             var value = source.Value;
-            if (value.Length > maxValueBytes)
+            if (value.Length > _maxValueBytes)
             {
                 headers.Add(KafkaHeaderNames.DeadLetterOriginalSize, Encoding.ASCII.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
                 headers.Add(KafkaHeaderNames.DeadLetterOriginalSha256, Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(value))));
-                value = value[..maxValueBytes];
+                value = value[.._maxValueBytes];
             }
 
             if (source.TraceParent is not null)
@@ -79,7 +79,7 @@ public sealed class DeadLetterPublisher(
             }
 
             var message = new Message<string?, byte[]> { Key = DeadLetterRecords.TopicKey(source), Value = value, Headers = headers };
-            deliveries[i] = retry.ExecuteAsync(async ct => await producer.ProduceAsync(topic, message, ct), cancellationToken).AsTask();
+            deliveries[i] = _retry.ExecuteAsync(async ct => await producer.ProduceAsync(_topic, message, ct), cancellationToken).AsTask();
         }
 
         await Task.WhenAll(deliveries);

@@ -12,27 +12,27 @@ namespace LogPipeline.Processor.Pipeline;
 /// </summary>
 public sealed partial class ProcessingPipeline : IAsyncDisposable
 {
-    private readonly ProcessorOptions options;
-    private readonly RecordProcessor processor;
-    private readonly BatchWriter store;
-    private readonly DeadLetterPublisher deadLetters;
-    private readonly ProcessorMetrics metrics;
-    private readonly StoredWatermark watermark;
-    private readonly ILogger logger;
-    private readonly BatchAggregator aggregator;
-    private readonly Action<IReadOnlyList<PartitionProgress>> onCommitted;
-    private readonly TransformBlock<PipelineItem, PipelineItem> parse;
-    private readonly ActionBlock<PipelineItem> aggregate;
-    private readonly ActionBlock<PendingBatch> write;
-    private readonly CancellationTokenSource abort = new();
-    private readonly Task ticker;
-    private readonly Task completion;
+    private readonly ProcessorOptions _options;
+    private readonly RecordProcessor _processor;
+    private readonly BatchWriter _store;
+    private readonly DeadLetterPublisher _deadLetters;
+    private readonly ProcessorMetrics _metrics;
+    private readonly StoredWatermark _watermark;
+    private readonly ILogger _logger;
+    private readonly BatchAggregator _aggregator;
+    private readonly Action<IReadOnlyList<PartitionProgress>> _onCommitted;
+    private readonly TransformBlock<PipelineItem, PipelineItem> _parse;
+    private readonly ActionBlock<PipelineItem> _aggregate;
+    private readonly ActionBlock<PendingBatch> _write;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Task _ticker;
+    private readonly Task _completion;
 
     // Batches handed to the writer and not yet written: the one being written and the one waiting.
-    private int pendingWrites;
+    private int _pendingWrites;
 
     // The writer's first error, for the one who finds it stopped (see FlushAsync).
-    private Exception? writeFailure;
+    private Exception? _writeFailure;
 
     public ProcessingPipeline(
         string groupId,
@@ -45,34 +45,34 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         ILogger logger,
         Action<IReadOnlyList<PartitionProgress>> onCommitted)
     {
-        this.options = options;
-        this.processor = processor;
-        this.store = store;
-        this.deadLetters = deadLetters;
-        this.metrics = metrics;
-        this.watermark = watermark;
-        this.logger = logger;
-        this.onCommitted = onCommitted;
+        _options = options;
+        _processor = processor;
+        _store = store;
+        _deadLetters = deadLetters;
+        _metrics = metrics;
+        _watermark = watermark;
+        _logger = logger;
+        _onCommitted = onCommitted;
         GroupId = groupId;
-        aggregator = new BatchAggregator(groupId, this.options.AllowedLateness);
+        _aggregator = new BatchAggregator(groupId, _options.AllowedLateness);
 
         // Capacities count chunks of up to ChunkSize records: BufferCapacity records per stage.
-        var chunks = Math.Max(2, this.options.BufferCapacity / ChunkSize);
-        parse = new TransformBlock<PipelineItem, PipelineItem>(
+        var chunks = Math.Max(2, _options.BufferCapacity / ChunkSize);
+        _parse = new TransformBlock<PipelineItem, PipelineItem>(
             item => item is PipelineItem.Records r ? new PipelineItem.Processed(Array.ConvertAll(r.Values, Process)) : item,
             new ExecutionDataflowBlockOptions
             {
-                MaxDegreeOfParallelism = this.options.ParserParallelism,
+                MaxDegreeOfParallelism = _options.ParserParallelism,
                 BoundedCapacity = chunks,
                 EnsureOrdered = true,
             });
-        aggregate = new ActionBlock<PipelineItem>(AggregateAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = chunks });
+        _aggregate = new ActionBlock<PipelineItem>(AggregateAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = chunks });
         // One batch being written and one waiting: the rest of the backlog waits in Kafka.
-        write = new ActionBlock<PendingBatch>(WriteAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = 2 });
-        parse.LinkTo(aggregate, new DataflowLinkOptions { PropagateCompletion = true });
+        _write = new ActionBlock<PendingBatch>(WriteAsync, new ExecutionDataflowBlockOptions { BoundedCapacity = 2 });
+        _parse.LinkTo(_aggregate, new DataflowLinkOptions { PropagateCompletion = true });
 
-        ticker = TickAsync(abort.Token);
-        completion = RunAsync();
+        _ticker = TickAsync(_abort.Token);
+        _completion = RunAsync();
     }
 
     /// <summary>Most records the consumer hands over in one <see cref="PipelineItem.Records"/> item.</summary>
@@ -81,25 +81,25 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     public string GroupId { get; }
 
     /// <summary>Completes when the pipeline has drained after <see cref="CompleteAsync"/>, or faults with the first failure.</summary>
-    public Task Completion => completion;
+    public Task Completion => _completion;
 
     /// <summary>Offers an item; waits while the pipeline is full. False once the pipeline has failed or completed.</summary>
-    public Task<bool> SendAsync(PipelineItem item, CancellationToken cancellationToken) => parse.SendAsync(item, cancellationToken);
+    public Task<bool> SendAsync(PipelineItem item, CancellationToken cancellationToken) => _parse.SendAsync(item, cancellationToken);
 
     /// <summary>Stops taking items, writes everything taken, and waits for it.</summary>
     public async Task CompleteAsync()
     {
-        parse.Complete();
-        await completion;
+        _parse.Complete();
+        await _completion;
     }
 
     public async ValueTask DisposeAsync()
     {
-        parse.Complete();
-        await abort.CancelAsync();
+        _parse.Complete();
+        await _abort.CancelAsync();
         try
         {
-            await completion;
+            await _completion;
         }
         catch (Exception)
         {
@@ -107,30 +107,30 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
             // awaited Completion; disposing must not throw it again.
         }
 
-        abort.Dispose();
+        _abort.Dispose();
     }
 
     private async Task RunAsync()
     {
         try
         {
-            await aggregate.Completion;
+            await _aggregate.Completion;
             await FlushAsync(); // the tail of the stream: a partial batch
-            write.Complete();
-            await write.Completion;
+            _write.Complete();
+            await _write.Completion;
         }
         catch (Exception ex)
         {
             // One failed block fails the pipeline: the consumer's SendAsync returns false instead of waiting forever.
-            ((IDataflowBlock)parse).Fault(ex);
-            ((IDataflowBlock)aggregate).Fault(ex);
-            ((IDataflowBlock)write).Fault(ex);
+            ((IDataflowBlock)_parse).Fault(ex);
+            ((IDataflowBlock)_aggregate).Fault(ex);
+            ((IDataflowBlock)_write).Fault(ex);
             throw;
         }
         finally
         {
-            await abort.CancelAsync();
-            await ticker;
+            await _abort.CancelAsync();
+            await _ticker;
         }
     }
 
@@ -138,7 +138,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
     private ProcessedRecord Process(KafkaRecord record)
     {
         using var activity = ProcessorTelemetry.StartProcess(record, GroupId);
-        var processed = processor.Process(record);
+        var processed = _processor.Process(record);
         if (activity is null)
         {
             return processed;
@@ -154,12 +154,12 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(options.BatchLatency);
+        using var timer = new PeriodicTimer(_options.BatchLatency);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (!await aggregate.SendAsync(new PipelineItem.Tick(), cancellationToken))
+                if (!await _aggregate.SendAsync(new PipelineItem.Tick(), cancellationToken))
                 {
                     return;
                 }
@@ -179,15 +179,15 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
                 {
                     if (p.Rejection is { } rejection)
                     {
-                        metrics.DeadLettered(rejection.Reason);
+                        _metrics.DeadLettered(rejection.Reason);
                     }
                     else
                     {
-                        metrics.Parsed(p.Format);
+                        _metrics.Parsed(p.Format);
                     }
 
-                    aggregator.Add(p);
-                    if (aggregator.Count >= options.BatchSize)
+                    _aggregator.Add(p);
+                    if (_aggregator.Count >= _options.BatchSize)
                     {
                         await FlushAsync();
                     }
@@ -198,17 +198,17 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
             case PipelineItem.Assigned { Partitions: var assigned }:
                 foreach (var (topic, partition, next, watermark) in assigned)
                 {
-                    aggregator.Assign(topic, partition, next, watermark);
+                    _aggregator.Assign(topic, partition, next, watermark);
                 }
 
                 break;
 
             case PipelineItem.Barrier { Done: var done, Revoked: var revoked }:
-                aggregator.AddBarrier(done);
+                _aggregator.AddBarrier(done);
                 await FlushAsync();
                 foreach (var (topic, partition) in revoked)
                 {
-                    aggregator.Forget(topic, partition);
+                    _aggregator.Forget(topic, partition);
                 }
 
                 break;
@@ -217,7 +217,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
                 // A batch already waiting for the writer would only queue this one behind it: keep
                 // filling it instead, so a busy writer gets one large transaction per write rather
                 // than a small one per tick (each pays the aggregate upserts of every key touched).
-                if (aggregator.Count > 0 && Volatile.Read(ref pendingWrites) < 2)
+                if (_aggregator.Count > 0 && Volatile.Read(ref _pendingWrites) < 2)
                 {
                     await FlushAsync();
                 }
@@ -228,18 +228,18 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
 
     private async Task FlushAsync()
     {
-        var batch = aggregator.Take();
+        var batch = _aggregator.Take();
         if (batch.IsEmpty)
         {
             return;
         }
 
-        Interlocked.Increment(ref pendingWrites);
-        if (!await write.SendAsync(batch))
+        Interlocked.Increment(ref _pendingWrites);
+        if (!await _write.SendAsync(batch))
         {
             // A faulted block declines at once but completes later: its Completion may not hold the
             // error yet, so the first failure is kept where it happened.
-            throw new InvalidOperationException("The store writer has stopped; see its error.", Volatile.Read(ref writeFailure) ?? write.Completion.Exception?.GetBaseException());
+            throw new InvalidOperationException("The store writer has stopped; see its error.", Volatile.Read(ref _writeFailure) ?? _write.Completion.Exception?.GetBaseException());
         }
     }
 
@@ -251,7 +251,7 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref pendingWrites);
+            Interlocked.Decrement(ref _pendingWrites);
         }
     }
 
@@ -260,28 +260,28 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         try
         {
             // Dead letters first: their offsets are in the batch, so they must be in Kafka before the commit.
-            await deadLetters.PublishAsync(batch.DeadLetters, abort.Token);
+            await _deadLetters.PublishAsync(batch.DeadLetters, _abort.Token);
             if (batch.Store.Offsets.Count > 0)
             {
-                using var activity = ProcessorTelemetry.StartStoreWrite(batch, ProcessorTelemetry.DbSystem(store));
+                using var activity = ProcessorTelemetry.StartStoreWrite(batch, ProcessorTelemetry.DbSystem(_store));
                 var started = Stopwatch.GetTimestamp();
-                var fenced = await store.WriteAsync(batch.Store, abort.Token);
+                var fenced = await _store.WriteAsync(batch.Store, _abort.Token);
                 if (fenced.Count > 0)
                 {
                     throw new PartitionFencedException(fenced);
                 }
 
-                metrics.BatchWritten(batch, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow);
+                _metrics.BatchWritten(batch, Stopwatch.GetElapsedTime(started), DateTimeOffset.UtcNow);
                 foreach (var p in batch.Store.Offsets)
                 {
                     if (p.WatermarkUtc is { } w)
                     {
-                        watermark.Raise(w);
+                        _watermark.Raise(w);
                     }
                 }
 
-                onCommitted(batch.Store.Offsets);
-                LogBatchWritten(logger, batch.Store.Events.Count, batch.DeadLetters.Count, batch.Store.Offsets.Count);
+                _onCommitted(batch.Store.Offsets);
+                LogBatchWritten(_logger, batch.Store.Events.Count, batch.DeadLetters.Count, batch.Store.Offsets.Count);
             }
 
             foreach (var barrier in batch.Barriers)
@@ -291,12 +291,12 @@ public sealed partial class ProcessingPipeline : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Interlocked.CompareExchange(ref writeFailure, ex, null);
+            Interlocked.CompareExchange(ref _writeFailure, ex, null);
 
             // Fail the whole pipeline now: otherwise, with no further batch to hand over, no one would
             // find the writer stopped and the processor would sit idle with its error unlogged.
-            ((IDataflowBlock)aggregate).Fault(ex);
-            ((IDataflowBlock)parse).Fault(ex);
+            ((IDataflowBlock)_aggregate).Fault(ex);
+            ((IDataflowBlock)_parse).Fault(ex);
             foreach (var barrier in batch.Barriers)
             {
                 barrier.TrySetException(ex);

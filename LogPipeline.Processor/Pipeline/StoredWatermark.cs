@@ -6,14 +6,14 @@ namespace LogPipeline.Processor.Pipeline;
 /// </summary>
 public sealed class StoredWatermark
 {
-    private long ticks;
+    private long _ticks;
 
     /// <summary>Null until the first batch with events is committed.</summary>
     public DateTime? Value
     {
         get
         {
-            var t = Interlocked.Read(ref ticks);
+            var t = Interlocked.Read(ref _ticks);
             return t == 0 ? null : new DateTime(t, DateTimeKind.Utc);
         }
     }
@@ -21,9 +21,9 @@ public sealed class StoredWatermark
     /// <summary>Called by the writer only (one batch at a time), so a read-then-write is enough.</summary>
     internal void Raise(DateTime utc)
     {
-        if (utc.Ticks > Interlocked.Read(ref ticks))
+        if (utc.Ticks > Interlocked.Read(ref _ticks))
         {
-            Interlocked.Exchange(ref ticks, utc.Ticks);
+            Interlocked.Exchange(ref _ticks, utc.Ticks);
         }
     }
 }

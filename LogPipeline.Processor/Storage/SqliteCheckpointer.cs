@@ -31,7 +31,7 @@ internal sealed partial class SqliteCheckpointer(ILogger logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    private long lastCheckpoint = Stopwatch.GetTimestamp();
+    private long _lastCheckpoint = Stopwatch.GetTimestamp();
 
     /// <summary>Turns off checkpoints inside this connection's commits (a per-connection setting).</summary>
     public static void Prepare(SqliteConnection connection)
@@ -44,12 +44,12 @@ internal sealed partial class SqliteCheckpointer(ILogger logger)
     /// <summary>Called after each commit on the writer's connection: checkpoints unless the last checkpoint was less than <see cref="Interval"/> ago.</summary>
     public void AfterCommit(SqliteConnection writer)
     {
-        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref lastCheckpoint)) < Interval)
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastCheckpoint)) < Interval)
         {
             return;
         }
 
-        Interlocked.Exchange(ref lastCheckpoint, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _lastCheckpoint, Stopwatch.GetTimestamp());
         try
         {
             using var command = writer.CreateCommand();

@@ -55,7 +55,7 @@ internal static class SqliteRows
     /// <summary>Binds each value to the next parameter of the statement as it is added.</summary>
     private sealed class Row(sqlite3_stmt statement) : RowValues
     {
-        private readonly byte[] date = new byte[32];
+        private readonly byte[] _date = new byte[32];
 
         public override void Add(string? value)
         {
@@ -102,12 +102,12 @@ internal static class SqliteRows
             }
 
             // SQLitePCLRaw binds as SQLITE_TRANSIENT (SQLite copies the bytes), so the buffer is reused.
-            if (!t.TryFormat(date, out var written, DateFormat, CultureInfo.InvariantCulture))
+            if (!t.TryFormat(_date, out var written, DateFormat, CultureInfo.InvariantCulture))
             {
                 throw new InvalidOperationException($"Could not format {t:O} for SQLite.");
             }
 
-            raw.sqlite3_bind_text(statement, ++Count, date.AsSpan(0, written));
+            raw.sqlite3_bind_text(statement, ++Count, _date.AsSpan(0, written));
         }
     }
 }

@@ -28,32 +28,32 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
     private static readonly ActivitySource Source = new(ActivitySourceName);
     private static readonly TimeSpan QueueFullBackoff = TimeSpan.FromMilliseconds(5);
 
-    private readonly string topic = kafka.Value.Topics.Raw;
-    private readonly OutageLog failures = new(kafka.Value.OutageLogInterval);
+    private readonly string _topic = kafka.Value.Topics.Raw;
+    private readonly OutageLog _failures = new(kafka.Value.OutageLogInterval);
 
     // Written by librdkafka's delivery callbacks (the producer's poll thread), drained by the sender.
-    private readonly ConcurrentQueue<Message<string?, byte[]>> retries = new();
-    private long sent;
-    private long resent;
-    private long delivered;
-    private long failed;
+    private readonly ConcurrentQueue<Message<string?, byte[]>> _retries = new();
+    private long _sent;
+    private long _resent;
+    private long _delivered;
+    private long _failed;
 
-    public long Sent => Interlocked.Read(ref sent);
+    public long Sent => Interlocked.Read(ref _sent);
 
-    public long Delivered => Interlocked.Read(ref delivered);
+    public long Delivered => Interlocked.Read(ref _delivered);
 
-    public long Failed => Interlocked.Read(ref failed);
+    public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Records sent again after librdkafka gave up on them without writing them.</summary>
-    public long Resent => Interlocked.Read(ref resent);
+    public long Resent => Interlocked.Read(ref _resent);
 
     /// <summary>Sends one line; returns once librdkafka has queued it (delivery is counted later).</summary>
     /// <param name="parent">The event's own trace context; the publish span becomes its child.</param>
     public async ValueTask PublishAsync(string? service, string? host, byte[] line, ActivityContext parent, CancellationToken cancellationToken)
     {
-        using var activity = Source.StartActivity(topic + " publish", ActivityKind.Producer, parent);
+        using var activity = Source.StartActivity(_topic + " publish", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.destination.name", topic);
+        activity?.SetTag("messaging.destination.name", _topic);
         activity?.SetTag("messaging.operation.type", "send");
 
         var headers = new Headers();
@@ -69,14 +69,14 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
         }
 
         // Records given back by librdkafka go first: they are older.
-        while (retries.TryDequeue(out var retry))
+        while (_retries.TryDequeue(out var retry))
         {
             await ProduceAsync(retry, cancellationToken);
-            Interlocked.Increment(ref resent);
+            Interlocked.Increment(ref _resent);
         }
 
         await ProduceAsync(new Message<string?, byte[]> { Key = service, Value = line, Headers = headers }, cancellationToken);
-        Interlocked.Increment(ref sent);
+        Interlocked.Increment(ref _sent);
     }
 
     /// <summary>
@@ -89,17 +89,17 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
-            while (retries.TryPeek(out var retry) && TryProduce(retry))
+            while (_retries.TryPeek(out var retry) && TryProduce(retry))
             {
-                retries.TryDequeue(out _);
-                Interlocked.Increment(ref resent);
+                _retries.TryDequeue(out _);
+                Interlocked.Increment(ref _resent);
             }
 
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
             var undelivered = producer.Flush(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-            if (retries.IsEmpty || left <= TimeSpan.Zero)
+            if (_retries.IsEmpty || left <= TimeSpan.Zero)
             {
-                return undelivered + retries.Count;
+                return undelivered + _retries.Count;
             }
         }
     }
@@ -117,7 +117,7 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
     {
         try
         {
-            producer.Produce(topic, message, OnDelivered);
+            producer.Produce(_topic, message, OnDelivered);
             return true;
         }
         catch (ProduceException<string?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -130,8 +130,8 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
     {
         if (!report.Error.IsError)
         {
-            Interlocked.Increment(ref delivered);
-            if (failures.End(DateTimeOffset.UtcNow) is { } lasted)
+            Interlocked.Increment(ref _delivered);
+            if (_failures.End(DateTimeOffset.UtcNow) is { } lasted)
             {
                 LogDeliveringAgain(logger, lasted.TotalSeconds);
             }
@@ -145,14 +145,14 @@ public sealed partial class LogPublisher(IProducer<string?, byte[]> producer, IO
         if (retry)
         {
             // A new message: the report's carries librdkafka's timestamp type, which Produce refuses.
-            retries.Enqueue(new Message<string?, byte[]> { Key = report.Message.Key, Value = report.Message.Value, Headers = report.Message.Headers });
+            _retries.Enqueue(new Message<string?, byte[]> { Key = report.Message.Key, Value = report.Message.Value, Headers = report.Message.Headers });
         }
         else
         {
-            Interlocked.Increment(ref failed);
+            Interlocked.Increment(ref _failed);
         }
 
-        if (failures.ShouldLog(DateTimeOffset.UtcNow, out var since, out var suppressed))
+        if (_failures.ShouldLog(DateTimeOffset.UtcNow, out var since, out var suppressed))
         {
             LogDeliveryFailed(logger, report.Error.Code, report.Error.Reason, retry ? "sent again" : "counted failed", since.TotalSeconds, suppressed);
         }

@@ -8,9 +8,9 @@ namespace LogPipeline.Producer.Publishing;
 /// </summary>
 public sealed class RatePacer(ProducerOptions options, TimeProvider time)
 {
-    private readonly long start = time.GetTimestamp();
-    private long last = time.GetTimestamp();
-    private double credit;
+    private readonly long _start = time.GetTimestamp();
+    private long _last = time.GetTimestamp();
+    private double _credit;
 
     /// <summary>Rate in force at <paramref name="elapsed"/> after start.</summary>
     public double RateAt(TimeSpan elapsed)
@@ -36,17 +36,17 @@ public sealed class RatePacer(ProducerOptions options, TimeProvider time)
         while (true)
         {
             var now = time.GetTimestamp();
-            var rate = RateAt(time.GetElapsedTime(start, now));
-            credit = Math.Min(credit + (rate * time.GetElapsedTime(last, now).TotalSeconds), Math.Max(1, rate / 10));
-            last = now;
-            if (credit >= 1)
+            var rate = RateAt(time.GetElapsedTime(_start, now));
+            _credit = Math.Min(_credit + (rate * time.GetElapsedTime(_last, now).TotalSeconds), Math.Max(1, rate / 10));
+            _last = now;
+            if (_credit >= 1)
             {
-                var n = (int)Math.Min(credit, max);
-                credit -= n;
+                var n = (int)Math.Min(_credit, max);
+                _credit -= n;
                 return n;
             }
 
-            var wait = TimeSpan.FromSeconds((1 - credit) / rate);
+            var wait = TimeSpan.FromSeconds((1 - _credit) / rate);
             await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, time, cancellationToken);
         }
     }

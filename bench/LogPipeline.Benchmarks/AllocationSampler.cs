@@ -13,13 +13,13 @@ internal sealed class AllocationSampler : EventListener
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
 
-    private readonly ConcurrentDictionary<string, long> bytesByType = new();
+    private readonly ConcurrentDictionary<string, long> _bytesByType = new();
 
     /// <summary>The types with the most sampled bytes, with their share of all sampled bytes.</summary>
     public IReadOnlyList<(string Type, double Share, long Bytes)> Top(int count)
     {
-        var total = Math.Max(1, bytesByType.Values.Sum());
-        return bytesByType.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, (double)p.Value / total, p.Value)).ToList();
+        var total = Math.Max(1, _bytesByType.Values.Sum());
+        return _bytesByType.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, (double)p.Value / total, p.Value)).ToList();
     }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
@@ -40,6 +40,6 @@ internal sealed class AllocationSampler : EventListener
 
         var type = names.IndexOf("TypeName") is >= 0 and var t ? eventData.Payload![t] as string ?? "?" : "?";
         var amount = names.IndexOf("AllocationAmount64") is >= 0 and var a ? Convert.ToInt64(eventData.Payload![a], System.Globalization.CultureInfo.InvariantCulture) : 0;
-        bytesByType.AddOrUpdate(type, amount, (_, sum) => sum + amount);
+        _bytesByType.AddOrUpdate(type, amount, (_, sum) => sum + amount);
     }
 }

@@ -6,11 +6,11 @@ namespace LogPipeline.Benchmarks;
 /// <summary>The parent's side of <see cref="BrokerProcess"/>: starts it, reads its answers, measures its CPU.</summary>
 internal sealed class BrokerChild : IDisposable
 {
-    private readonly Process process;
+    private readonly Process _process;
 
     private BrokerChild(Process process, string bootstrapServers, int records, long bytes, double produceSeconds)
     {
-        this.process = process;
+        _process = process;
         BootstrapServers = bootstrapServers;
         Records = records;
         Bytes = bytes;
@@ -30,8 +30,8 @@ internal sealed class BrokerChild : IDisposable
     {
         get
         {
-            process.Refresh();
-            return process.TotalProcessorTime;
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
     }
 
@@ -71,21 +71,21 @@ internal sealed class BrokerChild : IDisposable
     /// <summary>Produces <paramref name="rate"/> records/s for <paramref name="seconds"/> s; returns the records and the sending time.</summary>
     public Task<(int Records, double Seconds)> ProduceLiveAsync(int rate, int seconds) => Task.Run(() =>
     {
-        process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"live {rate} {seconds}"));
-        process.StandardInput.Flush();
-        var done = ReadAnswer(process, "live-done");
+        _process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"live {rate} {seconds}"));
+        _process.StandardInput.Flush();
+        var done = ReadAnswer(_process, "live-done");
         return (int.Parse(done[1], CultureInfo.InvariantCulture), double.Parse(done[2], CultureInfo.InvariantCulture));
     });
 
     public void Dispose()
     {
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     private static string[] ReadAnswer(Process process, string expected)

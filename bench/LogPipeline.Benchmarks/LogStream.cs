@@ -17,13 +17,13 @@ internal sealed class LogStream
     // partitions and overflows the embedded cluster's 5 MiB per partition. Many services spread it.
     private const int Services = 256;
 
-    private readonly Message<string?, byte[]>[] messages;
+    private readonly Message<string?, byte[]>[] _messages;
 
-    private LogStream(Message<string?, byte[]>[] messages) => this.messages = messages;
+    private LogStream(Message<string?, byte[]>[] messages) => _messages = messages;
 
-    public int Count => messages.Length;
+    public int Count => _messages.Length;
 
-    public long Bytes => messages.Sum(m => (long)m.Value.Length);
+    public long Bytes => _messages.Sum(m => (long)m.Value.Length);
 
     /// <summary>Records generated and produced at a time by <see cref="BrokerProcess"/>, so that a large backlog is never all in memory.</summary>
     public const int SliceSize = 50_000;
@@ -85,9 +85,9 @@ internal sealed class LogStream
     public TimeSpan ProduceAll(IProducer<string?, byte[]> producer, string topic, int partitions, int first)
     {
         var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < messages.Length; i++)
+        for (var i = 0; i < _messages.Length; i++)
         {
-            producer.ProduceWaiting(new TopicPartition(topic, (first + i) % partitions), messages[i]);
+            producer.ProduceWaiting(new TopicPartition(topic, (first + i) % partitions), _messages[i]);
         }
 
         return Stopwatch.GetElapsedTime(started);
@@ -101,9 +101,9 @@ internal sealed class LogStream
     {
         var started = Stopwatch.GetTimestamp();
         var sent = 0;
-        while (sent < messages.Length)
+        while (sent < _messages.Length)
         {
-            var due = Math.Min(messages.Length, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * perSecond) + 1);
+            var due = Math.Min(_messages.Length, (long)(Stopwatch.GetElapsedTime(started).TotalSeconds * perSecond) + 1);
             if (sent >= due)
             {
                 Thread.Sleep(1);
@@ -112,7 +112,7 @@ internal sealed class LogStream
 
             while (sent < due)
             {
-                producer.ProduceWaiting(topic, messages[sent++]);
+                producer.ProduceWaiting(topic, _messages[sent++]);
             }
 
             producer.Poll(TimeSpan.Zero);

@@ -9,35 +9,35 @@ namespace LogPipeline.Benchmarks;
 /// </summary>
 internal sealed class MemorySampler : IDisposable
 {
-    private readonly Timer timer;
-    private readonly Lock gate = new();
-    private long peakResident;
-    private long peakManagedCommitted;
+    private readonly Timer _timer;
+    private readonly Lock _gate = new();
+    private long _peakResident;
+    private long _peakManagedCommitted;
 
-    public MemorySampler() => timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+    public MemorySampler() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
 
     public (long Resident, long ManagedCommitted) Peak
     {
         get
         {
             Sample();
-            lock (gate)
+            lock (_gate)
             {
-                return (peakResident, peakManagedCommitted);
+                return (_peakResident, _peakManagedCommitted);
             }
         }
     }
 
-    public void Dispose() => timer.Dispose();
+    public void Dispose() => _timer.Dispose();
 
     private void Sample()
     {
         var resident = ResidentBytes();
         var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-        lock (gate)
+        lock (_gate)
         {
-            peakResident = Math.Max(peakResident, resident);
-            peakManagedCommitted = Math.Max(peakManagedCommitted, committed);
+            _peakResident = Math.Max(_peakResident, resident);
+            _peakManagedCommitted = Math.Max(_peakManagedCommitted, committed);
         }
     }
 

@@ -17,21 +17,21 @@ internal sealed class StoredEventsListener : IDisposable
     private const string LatencyHistogram = "logpipeline.event.stored.latency";
     private const string WriteDurationHistogram = "logpipeline.store.write.duration";
 
-    private readonly MeterListener listener = new();
-    private readonly Lock gate = new();
-    private readonly List<double> latencies = [];
-    private long stored;
-    private long batches;
-    private double writeSeconds;
-    private long firstConsumedAt;
-    private long target = long.MaxValue;
-    private long targetReachedAt;
-    private TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool keepLatencies;
+    private readonly MeterListener _listener = new();
+    private readonly Lock _gate = new();
+    private readonly List<double> _latencies = [];
+    private long _stored;
+    private long _batches;
+    private double _writeSeconds;
+    private long _firstConsumedAt;
+    private long _target = long.MaxValue;
+    private long _targetReachedAt;
+    private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _keepLatencies;
 
     public StoredEventsListener(IMeterFactory hostMeters)
     {
-        listener.InstrumentPublished = (instrument, l) =>
+        _listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Scope == hostMeters && instrument.Meter.Name == ProcessorMetrics.MeterName
                 && instrument.Name is ConsumedCounter or StoredCounter or LatencyHistogram or WriteDurationHistogram)
@@ -39,18 +39,18 @@ internal sealed class StoredEventsListener : IDisposable
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
             if (instrument.Name == ConsumedCounter)
             {
-                Interlocked.CompareExchange(ref firstConsumedAt, Stopwatch.GetTimestamp(), 0);
+                Interlocked.CompareExchange(ref _firstConsumedAt, Stopwatch.GetTimestamp(), 0);
             }
             else
             {
                 OnStored(value);
             }
         });
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
         {
             if (instrument.Name == LatencyHistogram)
             {
@@ -61,33 +61,33 @@ internal sealed class StoredEventsListener : IDisposable
                 OnWrite(value);
             }
         });
-        listener.Start();
+        _listener.Start();
     }
 
-    public long Stored => Interlocked.Read(ref stored);
+    public long Stored => Interlocked.Read(ref _stored);
 
     /// <summary>Store transactions so far, and the time they took (retries included), added up.</summary>
     public (long Batches, double WriteSeconds) Writes
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return (batches, writeSeconds);
+                return (_batches, _writeSeconds);
             }
         }
     }
 
     /// <summary>Stopwatch timestamp of the first record consumed (the group joined, partitions assigned), 0 before it.</summary>
-    public long FirstConsumedAt => Interlocked.Read(ref firstConsumedAt);
+    public long FirstConsumedAt => Interlocked.Read(ref _firstConsumedAt);
 
     /// <summary>Completes (with the stopwatch timestamp) once <paramref name="count"/> events in all have been committed.</summary>
     public Task<long> WaitForStoredAsync(long count, TimeSpan stallTimeout, CancellationToken cancellationToken = default)
     {
-        lock (gate)
+        lock (_gate)
         {
-            target = count;
-            reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _target = count;
+            _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             CheckTarget();
         }
 
@@ -97,23 +97,23 @@ internal sealed class StoredEventsListener : IDisposable
     /// <summary>From now on keep every latency measurement (seconds); older ones are dropped.</summary>
     public void StartKeepingLatencies()
     {
-        lock (gate)
+        lock (_gate)
         {
-            latencies.Clear();
-            keepLatencies = true;
+            _latencies.Clear();
+            _keepLatencies = true;
         }
     }
 
     public double[] TakeLatencies()
     {
-        lock (gate)
+        lock (_gate)
         {
-            keepLatencies = false;
-            return [.. latencies];
+            _keepLatencies = false;
+            return [.. _latencies];
         }
     }
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => _listener.Dispose();
 
     private async Task<long> WaitAsync(long count, TimeSpan stallTimeout, CancellationToken cancellationToken)
     {
@@ -122,14 +122,14 @@ internal sealed class StoredEventsListener : IDisposable
         while (true)
         {
             Task done;
-            lock (gate)
+            lock (_gate)
             {
-                done = reached.Task;
+                done = _reached.Task;
             }
 
             if (await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(false) == done)
             {
-                return Interlocked.Read(ref targetReachedAt);
+                return Interlocked.Read(ref _targetReachedAt);
             }
 
             var now = Stored;
@@ -146,10 +146,10 @@ internal sealed class StoredEventsListener : IDisposable
 
     private void OnStored(long value)
     {
-        var total = Interlocked.Add(ref stored, value);
-        if (total >= Interlocked.Read(ref target))
+        var total = Interlocked.Add(ref _stored, value);
+        if (total >= Interlocked.Read(ref _target))
         {
-            lock (gate)
+            lock (_gate)
             {
                 CheckTarget();
             }
@@ -158,30 +158,30 @@ internal sealed class StoredEventsListener : IDisposable
 
     private void OnWrite(double seconds)
     {
-        lock (gate)
+        lock (_gate)
         {
-            batches++;
-            writeSeconds += seconds;
+            _batches++;
+            _writeSeconds += seconds;
         }
     }
 
     private void OnLatency(double seconds)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (keepLatencies)
+            if (_keepLatencies)
             {
-                latencies.Add(seconds);
+                _latencies.Add(seconds);
             }
         }
     }
 
     private void CheckTarget()
     {
-        if (Stored >= target && !reached.Task.IsCompleted)
+        if (Stored >= _target && !_reached.Task.IsCompleted)
         {
-            Interlocked.Exchange(ref targetReachedAt, Stopwatch.GetTimestamp());
-            reached.TrySetResult();
+            Interlocked.Exchange(ref _targetReachedAt, Stopwatch.GetTimestamp());
+            _reached.TrySetResult();
         }
     }
 }

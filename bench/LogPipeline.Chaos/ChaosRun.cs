@@ -17,13 +17,13 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(10);
 
-    private readonly Stopwatch clock = new();
+    private readonly Stopwatch _clock = new();
 
     public async Task<ChaosResult> RunAsync()
     {
         var folder = options.WorkFolder ?? Path.Combine(Path.GetTempPath(), "logpipeline-chaos-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);
-        clock.Start();
+        _clock.Start();
         Say($"chaos: {options}; process logs in {folder}");
 
         await using var mariaDb = new MariaDbServer();
@@ -50,7 +50,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             await Task.Delay(TimeSpan.FromSeconds(2)); // anything written twice would show up now
             fleet.Dispose();
             Say($"processors stopped; counting");
-            return await Reckoning.CountAsync(options, kafka.BootstrapServers, store, ledger, caughtUp, fleet.Kills, fleet.UnexpectedExits, fleet.FencedExits, clock.Elapsed);
+            return await Reckoning.CountAsync(options, kafka.BootstrapServers, store, ledger, caughtUp, fleet.Kills, fleet.UnexpectedExits, fleet.FencedExits, _clock.Elapsed);
         }
     }
 
@@ -60,15 +60,15 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         var plan = ChaosPlan.Create(options, random);
         Say($"producing for {plan.ProduceSeconds:N0} s; plan: {plan}");
         using var stop = new CancellationTokenSource();
-        var started = clock.Elapsed;
+        var started = _clock.Elapsed;
         var producing = LoadProducer.RunAsync(bootstrapServers, options, ledger, stop.Token);
         var paused = false;
-        var nextProgress = clock.Elapsed + ProgressEvery;
+        var nextProgress = _clock.Elapsed + ProgressEvery;
         try
         {
             foreach (var step in plan.Steps)
             {
-                while (clock.Elapsed - started < step.At)
+                while (_clock.Elapsed - started < step.At)
                 {
                     await TickAsync();
                 }
@@ -131,7 +131,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             }
 
             fleet.Supervise();
-            if (clock.Elapsed >= nextProgress)
+            if (_clock.Elapsed >= nextProgress)
             {
                 nextProgress += ProgressEvery;
                 Say($"produced {ledger.Count:N0}, stored {(paused ? "(store stopped)" : (await TryCountAsync(store)).ToString("N0", CultureInfo.InvariantCulture))}");
@@ -145,10 +145,10 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
     private async Task<bool> WaitCaughtUpAsync(string bootstrapServers, StoreQueries store, ProcessorFleet fleet, string groupId)
     {
         using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "chaos-watermarks" }).Build();
-        var deadline = clock.Elapsed + options.CatchUpTimeout;
-        var nextProgress = clock.Elapsed;
+        var deadline = _clock.Elapsed + options.CatchUpTimeout;
+        var nextProgress = _clock.Elapsed;
         long behind = -1;
-        while (clock.Elapsed < deadline)
+        while (_clock.Elapsed < deadline)
         {
             fleet.Supervise();
             var stored = await TryStoredOffsetsAsync(store, groupId);
@@ -168,7 +168,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
                 }
             }
 
-            if (clock.Elapsed >= nextProgress)
+            if (_clock.Elapsed >= nextProgress)
             {
                 nextProgress += ProgressEvery;
                 Say($"waiting for the processors: {(behind < 0 ? "store not answering" : behind.ToString("N0", CultureInfo.InvariantCulture) + " records behind")}");
@@ -208,7 +208,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
 
     private void Say(FormattableString line)
     {
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,7:F1} s] ") + line.ToString(CultureInfo.InvariantCulture));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,7:F1} s] ") + line.ToString(CultureInfo.InvariantCulture));
         output.Flush();
     }
 }

@@ -11,11 +11,11 @@ public sealed class KafkaHostProcess : IDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process process;
+    private readonly Process _process;
 
     private KafkaHostProcess(Process process, string bootstrapServers)
     {
-        this.process = process;
+        _process = process;
         BootstrapServers = bootstrapServers;
     }
 
@@ -47,13 +47,13 @@ public sealed class KafkaHostProcess : IDisposable
 
     public void Dispose()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 
     private void WaitForTopics(int partitions)
@@ -67,9 +67,9 @@ public sealed class KafkaHostProcess : IDisposable
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"LogPipeline.KafkaHost exited with {process.ExitCode}; see kafka.log.");
+                throw new InvalidOperationException($"LogPipeline.KafkaHost exited with {_process.ExitCode}; see kafka.log.");
             }
 
             try

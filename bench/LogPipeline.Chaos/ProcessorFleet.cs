@@ -12,7 +12,7 @@ namespace LogPipeline.Chaos;
 /// </summary>
 public sealed class ProcessorFleet(IDictionary<string, string?> settings, string folder, int size, Action<FormattableString> say) : IDisposable
 {
-    private readonly ProcessorProcess?[] members = new ProcessorProcess?[size];
+    private readonly ProcessorProcess?[] _members = new ProcessorProcess?[size];
 
     public int Kills { get; private set; }
 
@@ -22,7 +22,7 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
 
     public void StartAll()
     {
-        for (var i = 0; i < members.Length; i++)
+        for (var i = 0; i < _members.Length; i++)
         {
             Start(i);
         }
@@ -31,9 +31,9 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
     /// <summary>SIGKILL one member chosen by <paramref name="random"/>, then starts it again.</summary>
     public void KillOne(Random random)
     {
-        var i = random.Next(members.Length);
-        members[i]?.KillHard();
-        members[i]?.Dispose();
+        var i = random.Next(_members.Length);
+        _members[i]?.KillHard();
+        _members[i]?.Dispose();
         Kills++;
         say($"kill -9 processor {i} ({Kills} of the run)");
         Start(i);
@@ -42,9 +42,9 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
     /// <summary>Restarts any member that exited without being killed; call it often.</summary>
     public void Supervise()
     {
-        for (var i = 0; i < members.Length; i++)
+        for (var i = 0; i < _members.Length; i++)
         {
-            if (members[i] is { HasExited: true } exited)
+            if (_members[i] is { HasExited: true } exited)
             {
                 if (exited.ExitCode == ProcessorWorker.FencedExitCode)
                 {
@@ -64,13 +64,13 @@ public sealed class ProcessorFleet(IDictionary<string, string?> settings, string
 
     public void Dispose()
     {
-        for (var i = 0; i < members.Length; i++)
+        for (var i = 0; i < _members.Length; i++)
         {
-            members[i]?.Dispose(); // a hard kill: what is committed is in the store
-            members[i] = null;
+            _members[i]?.Dispose(); // a hard kill: what is committed is in the store
+            _members[i] = null;
         }
     }
 
     private void Start(int i) =>
-        members[i] = ProcessorProcess.Start(settings, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"processor-{i}.log")));
+        _members[i] = ProcessorProcess.Start(settings, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"processor-{i}.log")));
 }

@@ -8,32 +8,32 @@ namespace LogPipeline.Chaos;
 /// </summary>
 public sealed class ProducedLedger
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<long, PoisonKind?> records = [];
-    private long failed;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, PoisonKind?> _records = [];
+    private long _failed;
 
     /// <summary>Records delivered, by <see cref="Position"/>; null kind: a valid event.</summary>
     public IReadOnlyDictionary<long, PoisonKind?> Records
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return new Dictionary<long, PoisonKind?>(records);
+                return new Dictionary<long, PoisonKind?>(_records);
             }
         }
     }
 
     /// <summary>Records Kafka did not take (never counted as produced).</summary>
-    public long Failed => Interlocked.Read(ref failed);
+    public long Failed => Interlocked.Read(ref _failed);
 
     public int Count
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return records.Count;
+                return _records.Count;
             }
         }
     }
@@ -48,13 +48,13 @@ public sealed class ProducedLedger
     {
         if (report.Error.IsError || report.Status != PersistenceStatus.Persisted)
         {
-            Interlocked.Increment(ref failed);
+            Interlocked.Increment(ref _failed);
             return;
         }
 
-        lock (gate)
+        lock (_gate)
         {
-            records[Position(report.Partition.Value, report.Offset.Value)] = kind;
+            _records[Position(report.Partition.Value, report.Offset.Value)] = kind;
         }
     };
 }

@@ -10,14 +10,14 @@ namespace LogPipeline.Testing;
 /// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
-    private readonly ConcurrentQueue<CapturedLog> logs = new();
-    private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
+    private readonly ConcurrentQueue<CapturedLog> _logs = new();
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
-    public IReadOnlyList<CapturedLog> Logs => [.. logs];
+    public IReadOnlyList<CapturedLog> Logs => [.. _logs];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => scopes = scopeProvider;
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     public void Dispose()
     {
@@ -41,7 +41,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => owner.scopes.Push(state);
+            where TState : notnull => owner._scopes.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
@@ -50,13 +50,13 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
             var message = formatter(state, exception);
             var everything = new StringBuilder(message);
             Append(everything, state);
-            owner.scopes.ForEachScope((scope, text) => Append(text, scope), everything);
+            owner._scopes.ForEachScope((scope, text) => Append(text, scope), everything);
             if (exception is not null)
             {
                 everything.Append(" | ").Append(exception);
             }
 
-            owner.logs.Enqueue(new CapturedLog(category, logLevel, message, everything.ToString()));
+            owner._logs.Enqueue(new CapturedLog(category, logLevel, message, everything.ToString()));
         }
     }
 }

@@ -6,21 +6,21 @@ namespace LogPipeline.Testing;
 /// <summary>The processor as its own OS process (the built LogPipeline.Processor.dll), so a test can kill it hard.</summary>
 public sealed class ProcessorProcess : IDisposable
 {
-    private readonly Process process;
+    private readonly Process _process;
 
     private ProcessorProcess(Process process, string logPath)
     {
-        this.process = process;
+        _process = process;
         LogPath = logPath;
     }
 
     /// <summary>Where its console output goes, for diagnosing a failed test.</summary>
     public string LogPath { get; }
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The exit code once it has exited (139 is a SIGSEGV), else null.</summary>
-    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     /// <summary>
     /// Waits up to <paramref name="timeout"/> for it to exit, then for its last output to reach the log
@@ -28,12 +28,12 @@ public sealed class ProcessorProcess : IDisposable
     /// </summary>
     public bool WaitForExit(TimeSpan timeout)
     {
-        if (!process.WaitForExit(timeout))
+        if (!_process.WaitForExit(timeout))
         {
             return false;
         }
 
-        process.WaitForExit();
+        _process.WaitForExit();
         return true;
     }
 
@@ -76,17 +76,17 @@ public sealed class ProcessorProcess : IDisposable
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
     public void KillHard()
     {
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit();
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     public void Dispose()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
             KillHard();
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 }

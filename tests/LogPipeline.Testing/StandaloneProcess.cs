@@ -12,11 +12,11 @@ namespace LogPipeline.Testing;
 /// </summary>
 public sealed class StandaloneProcess : IDisposable
 {
-    private readonly Process process;
+    private readonly Process _process;
 
     private StandaloneProcess(Process process, Uri baseAddress, Uri otlpGrpc, Uri otlpHttp, string logPath, StoreQueries store)
     {
-        this.process = process;
+        _process = process;
         BaseAddress = baseAddress;
         OtlpGrpc = otlpGrpc;
         OtlpHttp = otlpHttp;
@@ -63,9 +63,9 @@ public sealed class StandaloneProcess : IDisposable
         var last = "no answer";
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"LogPipeline.Standalone exited with code {process.ExitCode} before it was healthy.\n{ReadLog()}");
+                throw new InvalidOperationException($"LogPipeline.Standalone exited with code {_process.ExitCode} before it was healthy.\n{ReadLog()}");
             }
 
             try
@@ -110,12 +110,12 @@ public sealed class StandaloneProcess : IDisposable
 
     public void Dispose()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
 
-        process.Dispose();
+        _process.Dispose();
     }
 }

@@ -9,24 +9,24 @@ namespace LogPipeline.Testing;
 /// </summary>
 public sealed class StoreRow
 {
-    private readonly Dictionary<string, int> columns;
-    private readonly object[] values;
+    private readonly Dictionary<string, int> _columns;
+    private readonly object[] _values;
 
     private StoreRow(Dictionary<string, int> columns, object[] values)
     {
-        this.columns = columns;
-        this.values = values;
+        _columns = columns;
+        _values = values;
     }
 
     public object this[string column]
     {
-        get => columns.TryGetValue(column, out var index)
-            ? values[index]
-            : throw new KeyNotFoundException($"The row has no column {column}; it has {string.Join(", ", columns.Keys)}.");
+        get => _columns.TryGetValue(column, out var index)
+            ? _values[index]
+            : throw new KeyNotFoundException($"The row has no column {column}; it has {string.Join(", ", _columns.Keys)}.");
     }
 
     /// <summary>The values in the query's order of columns.</summary>
-    public IReadOnlyList<object> Values => values;
+    public IReadOnlyList<object> Values => _values;
 
     public string Text(string column) => (string)this[column];
 

@@ -250,8 +250,8 @@ public sealed class KestrelRejectTests(KestrelRejectTests.Server server) : IClas
     /// <summary>The API on real Kestrel over an empty SQLite store: one HTTP/1.1 (and HTTP/2 over TLS, so HTTP/1.1 here) port and one HTTP/2-only port.</summary>
     public sealed class Server : IAsyncLifetime
     {
-        private readonly TempFolder temp = new();
-        private ApiFactory? api;
+        private readonly TempFolder _temp = new();
+        private ApiFactory? _api;
 
         public int Http1Port { get; } = LoopbackPort.Free();
 
@@ -259,26 +259,26 @@ public sealed class KestrelRejectTests(KestrelRejectTests.Server server) : IClas
 
         public async Task InitializeAsync()
         {
-            var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(temp.Path, "rejects.db")}");
+            var store = new StoreQueries(StoreProvider.Sqlite, $"Data Source={Path.Combine(_temp.Path, "rejects.db")}");
             await store.MigrateAsync();
-            api = new ApiFactory(store);
-            api.UseKestrel(o =>
+            _api = new ApiFactory(store);
+            _api.UseKestrel(o =>
             {
                 o.Listen(IPAddress.Loopback, Http1Port);
                 o.Listen(IPAddress.Loopback, Http2Port, l => l.Protocols = HttpProtocols.Http2);
             });
-            api.StartServer();
+            _api.StartServer();
         }
 
         public async Task DisposeAsync()
         {
-            if (api is not null)
+            if (_api is not null)
             {
-                await api.DisposeAsync();
+                await _api.DisposeAsync();
             }
 
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            temp.Dispose();
+            _temp.Dispose();
         }
     }
 }

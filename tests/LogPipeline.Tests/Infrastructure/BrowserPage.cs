@@ -8,14 +8,14 @@ namespace LogPipeline.Tests.Infrastructure;
 /// </summary>
 internal sealed class BrowserPage : IAsyncDisposable
 {
-    private readonly IPlaywright playwright;
-    private readonly IBrowser browser;
-    private readonly List<string> problems = [];
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly List<string> _problems = [];
 
     private BrowserPage(IPlaywright playwright, IBrowser browser, IPage page)
     {
-        this.playwright = playwright;
-        this.browser = browser;
+        _playwright = playwright;
+        _browser = browser;
         Page = page;
     }
 
@@ -50,9 +50,9 @@ internal sealed class BrowserPage : IAsyncDisposable
 
     public void AssertNoProblems()
     {
-        lock (problems)
+        lock (_problems)
         {
-            Assert.True(problems.Count == 0, "the page reported problems:\n" + string.Join('\n', problems));
+            Assert.True(_problems.Count == 0, "the page reported problems:\n" + string.Join('\n', _problems));
         }
     }
 
@@ -63,8 +63,8 @@ internal sealed class BrowserPage : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await browser.DisposeAsync();
-        playwright.Dispose();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
     }
 
     private void Watch(string origin, bool allowUnauthorized)
@@ -97,9 +97,9 @@ internal sealed class BrowserPage : IAsyncDisposable
 
     private void Add(string problem)
     {
-        lock (problems)
+        lock (_problems)
         {
-            problems.Add(problem);
+            _problems.Add(problem);
         }
     }
 }
