@@ -1,9 +1,3 @@
-using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace LogPipeline.Data;
 
 /// <summary>One versioned SQL script, embedded as <c>Migrations/{engine}/{version:0000}_{name}.sql</c>.</summary>

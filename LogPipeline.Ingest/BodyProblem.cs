@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.IO.Compression;
-
 namespace LogPipeline.Ingest;
 
 /// <summary>Why a body could not be read.</summary>

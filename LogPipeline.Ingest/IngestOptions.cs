@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace LogPipeline.Ingest;
 
 /// <summary>Settings of the OTLP ingest, section <c>Ingest</c>. Defaults live here so the ingest can share a process.</summary>

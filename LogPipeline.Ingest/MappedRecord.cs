@@ -1,11 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
-using Google.Protobuf;
-using LogPipeline.Ingest.Otlp;
-using LogPipeline.Formats;
-using LogLevel = LogPipeline.Formats.LogLevel;
-
 namespace LogPipeline.Ingest;
 
 /// <summary>One OTLP log record as it goes onto <c>logs.raw</c>: the service as key, the wire contract's JSON line, the record's trace context.</summary>

@@ -1,7 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using LogPipeline.Kafka;
-using LogPipeline.Formats;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Microsoft.Extensions.Options;
 

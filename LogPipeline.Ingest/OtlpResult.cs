@@ -1,10 +1,4 @@
-using System.Text;
 using Google.Protobuf;
-using Grpc.Core;
-using LogPipeline.Ingest.Otlp;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace LogPipeline.Ingest;
 

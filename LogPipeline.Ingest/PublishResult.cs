@@ -1,10 +1,3 @@
-using System.Text;
-using Confluent.Kafka;
-using LogPipeline.Kafka;
-using LogPipeline.Formats;
-using LogLevel = Microsoft.Extensions.Logging.LogLevel;
-using Microsoft.Extensions.Options;
-
 namespace LogPipeline.Ingest;
 
 /// <summary>How an export went to Kafka.</summary>

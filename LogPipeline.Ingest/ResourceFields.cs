@@ -1,10 +1,4 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
-using Google.Protobuf;
 using LogPipeline.Ingest.Otlp;
-using LogPipeline.Formats;
-using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Ingest;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace LogPipeline.Processor;
 
 /// <summary>Error-rate anomaly rule: a closed minute whose error rate is far above the service's rolling baseline.</summary>

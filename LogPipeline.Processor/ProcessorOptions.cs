@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace LogPipeline.Processor;
 
 /// <summary>The <c>Processor</c> configuration section.</summary>

@@ -1,5 +1,4 @@
 using LogPipeline.Producer.Generation;
-using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Producer;
 

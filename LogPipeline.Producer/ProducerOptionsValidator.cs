@@ -1,4 +1,3 @@
-using LogPipeline.Producer.Generation;
 using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Producer;

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;

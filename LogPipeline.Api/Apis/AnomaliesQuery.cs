@@ -1,10 +1,4 @@
 using System.ComponentModel;
-using LogPipeline.Api.Infrastructure;
-using LogPipeline.Api.Model;
-using LogPipeline.Data;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
 

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using LogPipeline.Api.Infrastructure;
 using LogPipeline.Api.Model;

@@ -1,17 +1,4 @@
 using System.ComponentModel;
-using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using LogPipeline.Api.Infrastructure;
-using LogPipeline.Api.Model;
-using LogPipeline.Data;
-using LogPipeline.Formats;
-using LogLevel = LogPipeline.Formats.LogLevel;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Api.Apis;
 

@@ -1,11 +1,4 @@
 using System.ComponentModel;
-using LogPipeline.Api.Infrastructure;
-using LogPipeline.Api.Model;
-using LogPipeline.Data;
-using LogPipeline.Formats;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace LogPipeline.Api.Apis;
 

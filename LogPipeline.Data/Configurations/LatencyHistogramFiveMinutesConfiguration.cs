@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 namespace LogPipeline.Data.Configurations;
 
 internal sealed class LatencyHistogramFiveMinutesConfiguration() : LatencyHistogramBucketConfiguration<LatencyHistogramFiveMinutes>("latency_histogram_5m");

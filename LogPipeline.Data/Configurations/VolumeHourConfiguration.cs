@@ -1,6 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
-
 namespace LogPipeline.Data.Configurations;
 
 internal sealed class VolumeHourConfiguration() : VolumeBucketConfiguration<VolumeHour>("volume_hour");

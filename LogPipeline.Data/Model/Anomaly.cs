@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>A detected anomaly (<c>anomalies</c>); open while <see cref="EndedAtUtc"/> is null.</summary>

@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>HTTP responses per minute, service and status class 1..5 (<c>http_status_minute</c>).</summary>

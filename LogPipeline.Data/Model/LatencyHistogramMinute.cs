@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>Latency percentiles per minute and service (<c>latency_minute</c>), materialised from the histogram.</summary>

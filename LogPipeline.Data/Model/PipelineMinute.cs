@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>Pipeline health per minute (<c>pipeline_minute</c>), for Grafana.</summary>

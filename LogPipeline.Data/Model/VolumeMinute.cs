@@ -1,5 +1,3 @@
-using LogPipeline.Formats;
-
 namespace LogPipeline.Data;
 
 /// <summary>Events and raw bytes per minute, service and level (<c>volume_minute</c>).</summary>

@@ -1,13 +1,5 @@
 using Confluent.Kafka;
 using LogPipeline.Formats;
-using LogPipeline.Resilience;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace LogPipeline.Kafka;
 

@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using LogPipeline.Formats;
 using LogPipeline.Resilience;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,3 @@
-using Confluent.Kafka;
-using LogPipeline.Resilience;
-using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
-
 namespace LogPipeline.Kafka;
 
 /// <summary>The <c>Kafka:Resilience:Produce</c> section: retries of a produce that librdkafka gave up on.</summary>

@@ -1,8 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace LogPipeline.Kafka.Embedded;
 
 /// <summary>The <c>Kafka:Embedded</c> section: run an in-process cluster instead of connecting to one.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using LogPipeline.Formats;
-
 namespace LogPipeline.Processor.Pipeline;
 
 /// <summary>One Kafka record as consumed, before parsing.</summary>

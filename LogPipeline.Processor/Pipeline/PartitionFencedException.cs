@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Threading.Tasks.Dataflow;
 using LogPipeline.Processor.Storage;
 
 namespace LogPipeline.Processor.Pipeline;

@@ -1,11 +1,4 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using LogPipeline.Data;
-using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
-using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Processor.Pipeline;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using LogPipeline.Formats;
-
 namespace LogPipeline.Processor.Pipeline;
 
 /// <summary>What flows through the pipeline: records, and control items kept in order with them.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LogPipeline.Data;
 using LogPipeline.Formats;
 using Microsoft.Extensions.Options;

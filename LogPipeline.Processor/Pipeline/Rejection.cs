@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using LogPipeline.Formats;
-
 namespace LogPipeline.Processor.Pipeline;
 
 /// <summary>Why a record goes to the dead-letter topic: a stable kebab-case code and a human detail.</summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using LogPipeline.Data;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using static LogPipeline.Processor.Storage.StoreValues;
 
 namespace LogPipeline.Processor.Storage;

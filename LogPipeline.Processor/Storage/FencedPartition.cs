@@ -1,5 +1,3 @@
-using LogPipeline.Data;
-
 namespace LogPipeline.Processor.Storage;
 
 /// <summary>A partition whose stored offset had moved on: its part of the batch was not written.</summary>

@@ -1,9 +1,3 @@
-using System.Data;
-using System.Data.Common;
-using System.Text;
-using LogPipeline.Data;
-using Microsoft.Data.Sqlite;
-
 namespace LogPipeline.Processor.Storage;
 
 /// <summary>How an aggregate column merges with the stored row on a key conflict.</summary>

@@ -1,5 +1,3 @@
-using LogPipeline.Data;
-
 namespace LogPipeline.Processor.Storage;
 
 /// <summary>

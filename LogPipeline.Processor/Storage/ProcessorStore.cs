@@ -1,6 +1,5 @@
 using System.Data.Common;
 using LogPipeline.Data;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 

@@ -1,6 +1,5 @@
 using LogPipeline.Data;
 using LogPipeline.Resilience;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;

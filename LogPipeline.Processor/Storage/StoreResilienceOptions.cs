@@ -1,10 +1,3 @@
-using LogPipeline.Data;
-using LogPipeline.Resilience;
-using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
-
 namespace LogPipeline.Processor.Storage;
 
 /// <summary>Retry and circuit breaker around store operations, section <c>Processor:Resilience:Store</c>.</summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using LogPipeline.Formats;
-using LogLevel = LogPipeline.Formats.LogLevel;
 
 namespace LogPipeline.Producer.Generation;
 

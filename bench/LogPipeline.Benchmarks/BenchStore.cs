@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LogPipeline.Benchmarks;
 
 internal enum BenchStore

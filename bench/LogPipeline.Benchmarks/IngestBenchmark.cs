@@ -8,7 +8,6 @@ using LogPipeline.Ingest.Otlp;
 using LogPipeline.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 
 namespace LogPipeline.Benchmarks;
 

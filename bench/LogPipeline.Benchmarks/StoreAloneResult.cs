@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using LogPipeline.Data;
-using LogPipeline.Formats;
-using LogPipeline.Processor.Storage;
-using LogPipeline.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-
 namespace LogPipeline.Benchmarks;
 
 /// <summary>The store taking the raw events alone. Rate and CPU cover the rows after the warm-up's.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace LogPipeline.Testing;

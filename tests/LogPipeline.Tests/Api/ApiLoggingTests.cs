@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.ServerSentEvents;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

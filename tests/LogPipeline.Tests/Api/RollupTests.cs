@@ -1,7 +1,6 @@
 using System.Globalization;
 using LogPipeline.Api.Model;
 using LogPipeline.Data;
-using LogPipeline.Testing;
 
 namespace LogPipeline.Tests.Api;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

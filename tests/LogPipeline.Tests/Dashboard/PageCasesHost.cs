@@ -3,11 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using LogPipeline.Data;
-using LogPipeline.Testing;
-using LogPipeline.Tests.Infrastructure;
-using Microsoft.Playwright;
-using static LogPipeline.Tests.Infrastructure.BrowserPage;
-using static Microsoft.Playwright.Assertions;
 
 namespace LogPipeline.Tests.Dashboard;
 

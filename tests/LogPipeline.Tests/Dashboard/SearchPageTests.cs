@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using LogPipeline.Data;
-using LogPipeline.Testing;
 using LogPipeline.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static LogPipeline.Tests.Infrastructure.BrowserPage;

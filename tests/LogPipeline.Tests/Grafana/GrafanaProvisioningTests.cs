@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace LogPipeline.Tests.Grafana;
 
 /// <summary>The data source, the dashboard provider, the dashboards and the AppHost agree with each other.</summary>

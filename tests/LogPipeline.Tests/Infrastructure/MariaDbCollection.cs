@@ -1,5 +1,3 @@
-using LogPipeline.Testing;
-
 namespace LogPipeline.Tests.Infrastructure;
 
 /// <summary>One MariaDB server shared by every test class in the <c>mariadb</c> collection.</summary>

@@ -1,5 +1,3 @@
-using LogPipeline.Testing;
-
 namespace LogPipeline.Tests.Infrastructure;
 
 /// <summary>The shared <see cref="MariaDbServer"/> as an xunit fixture: started before the first test of the collection, stopped after the last.</summary>

@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using LogPipeline.Data;
 using LogPipeline.Tests.Infrastructure;
 using LogPipeline.Processor;

@@ -1,11 +1,9 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using LogPipeline.Data;
 using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LogPipeline.Tests.Storage;
 

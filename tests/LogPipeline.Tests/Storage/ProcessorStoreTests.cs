@@ -6,7 +6,6 @@ using LogPipeline.Data;
 using LogPipeline.Formats;
 using LogPipeline.Processor.Storage;
 using LogPipeline.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LogPipeline.Tests.Storage;
 
