@@ -48,7 +48,7 @@ internal sealed partial class SchemaMigrationService(
         {
             var applied = await StoreStartupWait.RunAsync(
                 MigrateAsync,
-                (ex, since) => LogStoreUnreachable(logger, connections.Provider, since.TotalSeconds, ex.Message),
+                ReportWait,
                 TimeProvider.System,
                 _stopping.Token).ConfigureAwait(false);
             Migrated(applied);
@@ -68,6 +68,22 @@ internal sealed partial class SchemaMigrationService(
             gate.Fail(ex);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>
+    /// A store that does not answer and a store whose schema another process is migrating are both
+    /// waited for, but they are different news: the second is not an outage.
+    /// </summary>
+    private void ReportWait(Exception ex, TimeSpan since)
+    {
+        if (ex is SchemaLockTimeoutException)
+        {
+            LogWaitingForOtherMigration(logger, connections.Provider, ex.Message);
+        }
+        else
+        {
+            LogStoreUnreachable(logger, connections.Provider, since.TotalSeconds, ex.Message);
         }
     }
 
@@ -95,6 +111,9 @@ internal sealed partial class SchemaMigrationService(
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Log store ({Provider}) does not answer (for {OutageSeconds:0} s); waiting for it before migrating the schema: {Reason}")]
     private static partial void LogStoreUnreachable(ILogger logger, StoreProvider provider, double outageSeconds, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Another process is migrating the log store schema ({Provider}); waiting for it to finish: {Reason}")]
+    private static partial void LogWaitingForOtherMigration(ILogger logger, StoreProvider provider, string reason);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Critical, Message = "Log store ({Provider}) schema migration failed; stopping")]
     private static partial void LogMigrationFailed(ILogger logger, Exception exception, StoreProvider provider);

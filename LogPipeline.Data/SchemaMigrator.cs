@@ -16,7 +16,8 @@ namespace LogPipeline.Data;
 /// </summary>
 public sealed partial class SchemaMigrator
 {
-    private const string LockName = "logpipeline_schema";
+    /// <summary>The MariaDB named lock (<c>GET_LOCK</c>) that serialises migrators.</summary>
+    public const string LockName = "logpipeline_schema";
     private const int LockTimeoutSeconds = 30;
 
     private readonly StoreProvider _provider;
@@ -149,7 +150,7 @@ public sealed partial class SchemaMigrator
         var locked = await ScalarAsync(connection, null, $"SELECT GET_LOCK('{LockName}', {LockTimeoutSeconds})", cancellationToken).ConfigureAwait(false);
         if (locked is null or DBNull || Convert.ToInt64(locked, CultureInfo.InvariantCulture) != 1)
         {
-            throw new TimeoutException($"Another process held the schema lock '{LockName}' for more than {LockTimeoutSeconds} s.");
+            throw new SchemaLockTimeoutException($"Another process held the schema lock '{LockName}' for more than {LockTimeoutSeconds} s.");
         }
 
         try
