@@ -73,6 +73,25 @@ public sealed class ProcessorProcess : IDisposable
         return last;
     }
 
+    /// <summary>
+    /// Reads its log until it contains <paramref name="expected"/>, it exits, or <paramref name="timeout"/>
+    /// passes; returns the log as last read (without <paramref name="expected"/> when it never came).
+    /// </summary>
+    public async Task<string> WaitForLogAsync(string expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var text = File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "";
+            if (text.Contains(expected, StringComparison.Ordinal) || HasExited || DateTime.UtcNow >= deadline)
+            {
+                return text;
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, nothing is flushed.</summary>
     public void KillHard()
     {

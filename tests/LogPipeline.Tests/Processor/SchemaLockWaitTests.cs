@@ -31,7 +31,7 @@ public sealed class SchemaLockWaitTests(MariaDbFixture mariaDb)
 
         using var processor = ProcessorProcess.Start(ProcessorHost.Settings(kafka.BootstrapServers, store), log);
         // Each try waits 30 s for the lock: the one at start, then the first in the background is reported.
-        var text = await WaitForLogAsync(log, "Another process is migrating the log store schema", Timeout);
+        var text = await processor.WaitForLogAsync("Another process is migrating the log store schema", Timeout);
         Assert.True(text.Contains("Another process is migrating the log store schema", StringComparison.Ordinal), text);
         Assert.DoesNotContain("does not answer", text, StringComparison.Ordinal);
         Assert.False(processor.HasExited, text);
@@ -50,23 +50,5 @@ public sealed class SchemaLockWaitTests(MariaDbFixture mariaDb)
     {
         await using var command = new MySqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
-    }
-
-    private static async Task<string> WaitForLogAsync(string path, string expected, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var text = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            text = File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
-            if (text.Contains(expected, StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
-        return text;
     }
 }
